@@ -1,0 +1,134 @@
+/**
+ * The closed catalogue of OFS error codes. Every failure the corridor raises is an
+ * `OfsError` whose `code` is a key of this table; callers branch on the code, never on
+ * the message. The README's table is generated from this object.
+ */
+
+/** The stage (or layer) that owns an error code. */
+export type OfsStage = 'intent' | 'identity' | 'store' | 'ledger' | 'plan' | 'replay' | 'labels' | 'publish' | 'runner' | 'observe';
+
+/** One catalogue entry: who raises the code, whether a retry can help, and what it means. */
+export interface OfsCodeInfo {
+  /** The stage that raises it. */
+  readonly stage: OfsStage;
+  /** `true` when the same call may succeed later (a dependency was unavailable). */
+  readonly retryable: boolean;
+  /** One sentence for operators: what happened and what to fix. */
+  readonly meaning: string;
+}
+
+const entry = (stage: OfsStage, retryable: boolean, meaning: string): OfsCodeInfo => ({
+  stage,
+  retryable,
+  meaning,
+});
+
+/** Every error code, with its stage, retryability and meaning. */
+export const OFS_ERROR_CATALOGUE = {
+  // ── intent (learning.ofs_build_intent.v0) ───────────────────────────────────
+  SCHEMA_INVALID: entry('intent', false, 'A record does not match its schema (wrong type, unknown or missing field).'),
+  REQUEST_ID_INVALID: entry('intent', false, '`request_id` is missing or not 8–128 characters of [A-Za-z0-9_.:-].'),
+  INTENT_KIND_UNSUPPORTED: entry('intent', false, '`intent_kind` is not dataset_build, parity_rebuild or forensic_rebuild.'),
+  RUN_SCOPE_INVALID: entry('intent', false, '`platform_run_id` is missing or not a safe object-key segment.'),
+  BASIS_UNRESOLVED: entry('intent', false, '`replay_basis` is missing or a slice lacks topic, partition, offset kind or offsets.'),
+  OFFSET_NOT_CANONICAL: entry('intent', false, 'An offset is not a canonical decimal string (^(0|[1-9][0-9]*)$).'),
+  OFFSET_RANGE_INVALID: entry('intent', false, 'A slice has start_offset > end_offset (compared as integers).'),
+  BASIS_SLICES_OVERLAP: entry('intent', false, 'Two slices of one topic/partition overlap or repeat.'),
+  LABEL_ASOF_MISSING: entry(
+    'intent',
+    false,
+    '`label_basis.label_asof_utc` or `resolution_rule` is missing, or `maturity_days` is not a whole number ≥ 0.',
+  ),
+  LABEL_ASOF_INVALID: entry('intent', false, '`label_asof_utc` is not an RFC 3339 instant with an explicit zone.'),
+  FEATURE_PROFILE_UNRESOLVED: entry('plan', false, 'The feature profile named by the intent does not exist or its id/version is blank.'),
+  RUN_FACTS_UNAVAILABLE: entry('plan', false, '`run_facts_ref` is missing, or the run facts it names cannot be read.'),
+  PARITY_ANCHOR_INVALID: entry('plan', false, 'The parity anchor ref is blank, unreadable or not a valid anchor.'),
+  POLICY_REVISION_MISSING: entry('intent', false, '`policy_revision` is missing or blank.'),
+  CONFIG_REVISION_MISSING: entry('intent', false, '`config_revision` is missing or blank.'),
+  CODE_RELEASE_MISSING: entry('intent', false, '`ofs_code_release_id` is missing or blank.'),
+  REQUEST_INVALID: entry('runner', false, 'A request dropped in the inbox is not a valid build intent (see details.problems).'),
+
+  // ── identity and write-once artifacts ──────────────────────────────────────
+  CANONICAL_VALUE_INVALID: entry(
+    'identity',
+    false,
+    'A value cannot be canonical JSON (NaN, ±Infinity, undefined, function, bigint-unsafe number or a cycle).',
+  ),
+  ARTIFACT_IMMUTABILITY_VIOLATION: entry(
+    'identity',
+    false,
+    'A write-once object already exists with different bytes; it is never overwritten.',
+  ),
+  ARTIFACT_CORRUPT: entry('store', false, 'A stored object that must be JSON (or match a digest) does not.'),
+
+  // ── object store and refs ──────────────────────────────────────────────────
+  REF_INVALID: entry('store', false, 'A key or ref is malformed: traversal, absolute path, unknown scheme, bad characters or too long.'),
+  REF_SCOPE_MISMATCH: entry('store', false, "A ref points into another platform run's prefix."),
+  REF_NOT_FOUND: entry('store', false, 'A ref names an object that does not exist.'),
+  STORE_UNAVAILABLE: entry('store', true, 'The object store failed or could not be reached; retry later.'),
+
+  // ── ledger (S1) ────────────────────────────────────────────────────────────
+  RUN_NOT_FOUND: entry('ledger', false, 'No run exists under that run key.'),
+  RUN_STATE_INVALID: entry('ledger', false, 'The requested move is not allowed from the run’s current state (details name from/to).'),
+  LEASE_LOST: entry('ledger', false, 'The lease token is stale: another worker owns the run now; nothing was changed.'),
+  REQUEST_ID_PAYLOAD_MISMATCH: entry('ledger', false, 'The request_id was already submitted with a different payload.'),
+  RUN_ATTEMPTS_EXHAUSTED: entry('ledger', false, 'The run failed retryably more often than `max_full_run_attempts` allows.'),
+  PUBLISH_RETRY_EXHAUSTED: entry('ledger', false, 'Publication failed retryably more often than `max_publish_retries` allows.'),
+  LEDGER_UNAVAILABLE: entry('ledger', true, 'The ledger database failed or could not be reached; retry later.'),
+
+  // ── plan (S2) ──────────────────────────────────────────────────────────────
+  POLICY_INVALID: entry('plan', false, 'The OFS policy record is invalid.'),
+  RUN_FACTS_INVALID: entry('plan', false, 'The run facts record is malformed or does not cover the intent’s scope.'),
+  NO_PASS_NO_READ: entry('plan', false, 'A world output the plan uses has no PASS evidence; it must not be read.'),
+  FEATURE_PROFILE_INVALID: entry('plan', false, 'The feature profile does not validate (details name the offending feature).'),
+  FEATURE_PROFILE_DRIFT: entry('plan', false, 'The feature profile content changed under the same id and version.'),
+  POLICY_REVISION_MISMATCH: entry('plan', false, 'The intent pins a policy revision other than the one configured.'),
+  CONFIG_REVISION_MISMATCH: entry('plan', false, 'The intent pins a config revision other than the one configured.'),
+  CODE_RELEASE_MISMATCH: entry('plan', false, 'The intent pins a code release other than the running one.'),
+
+  // ── replay (S3) ────────────────────────────────────────────────────────────
+  REPLAY_BASIS_MISMATCH: entry('replay', false, 'EB and Archive hold different payloads for the same offset.'),
+  REPLAY_INCOMPLETE: entry('replay', false, 'Dense offsets inside the requested range were not observed (training builds fail).'),
+  REPLAY_UNSATISFIABLE: entry('replay', false, 'The requested range is not inside the union of EB and Archive coverage.'),
+  REPLAY_UNCHECKABLE: entry('replay', false, 'Completeness cannot be checked for this basis (training builds fail).'),
+  REPLAY_RECORD_INVALID: entry('replay', false, 'A source returned a record that does not match the ReplayRecord schema or its hash.'),
+  REPLAY_SOURCE_UNAVAILABLE: entry('replay', true, 'An EB or Archive source failed or could not be reached; retry later.'),
+
+  // ── labels (S4) ────────────────────────────────────────────────────────────
+  LABEL_TIMESTAMP_INVALID: entry('labels', false, 'A label timestamp is not an RFC 3339 instant with an explicit zone.'),
+  LABEL_ASSERTION_INVALID: entry('labels', false, 'A label assertion does not match the LabelAssertion schema.'),
+  COVERAGE_POLICY_VIOLATION: entry(
+    'labels',
+    false,
+    'Label coverage is below, or the conflict ratio above, what the policy allows for training.',
+  ),
+  LABEL_STORE_UNAVAILABLE: entry('labels', true, 'The label store failed or could not be reached; retry later.'),
+
+  // ── reconstruction and publication (S5/S6) ─────────────────────────────────
+  REPLAY_EVENT_ID_CONFLICT: entry('publish', false, 'One event_id was replayed with two different payload hashes.'),
+  FEATURE_VALUE_INVALID: entry('publish', false, 'A payload value a feature aggregates is not a number or decimal string.'),
+  PUBLISH_GATE_FAILED: entry('publish', false, 'A publication gate failed (counts, parts or receipts disagree); nothing was published.'),
+  SUPERSESSION_INVALID: entry('publish', false, 'A supersession target does not exist, is out of scope, or lacks a backfill reason.'),
+  MANIFEST_CONFLICT: entry('publish', false, 'A different manifest already exists under the same dataset_manifest_id.'),
+  DATASET_INTEGRITY_VIOLATION: entry('publish', false, 'A dataset part or the rows digest does not match its manifest.'),
+
+  // ── runner ─────────────────────────────────────────────────────────────────
+  RUN_CONFIG_DIGEST_MISMATCH: entry(
+    'runner',
+    false,
+    'The run was submitted under another outcome-affecting configuration than this worker’s.',
+  ),
+  ABORTED: entry('runner', true, 'The operation was aborted through its AbortSignal; the run can resume.'),
+  INTERNAL_ERROR: entry('runner', false, 'An unexpected error escaped a stage; this is a bug (details carry the cause).'),
+} as const satisfies Record<string, OfsCodeInfo>;
+
+/** A code of the closed error catalogue. */
+export type OfsErrorCode = keyof typeof OFS_ERROR_CATALOGUE;
+
+/** Every code, in catalogue order. */
+export const OFS_ERROR_CODES = Object.keys(OFS_ERROR_CATALOGUE) as OfsErrorCode[];
+
+/** `true` when `code` is a code of the catalogue. */
+export function isOfsErrorCode(code: unknown): code is OfsErrorCode {
+  return typeof code === 'string' && Object.hasOwn(OFS_ERROR_CATALOGUE, code);
+}

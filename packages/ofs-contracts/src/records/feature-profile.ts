@@ -1,0 +1,77 @@
+import Type, { type Static } from 'typebox';
+
+/** Schema version of a feature profile. */
+export const FEATURE_PROFILE_SCHEMA_VERSION = 'learning.ofs_feature_profile.v1';
+
+/** The windowed aggregates a profile may use. */
+export const WINDOW_AGGREGATES = ['count', 'sum', 'min', 'max', 'mean', 'last', 'distinct_count'] as const;
+
+const FeatureName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' });
+/** A dot path into the event payload, e.g. `card.id` or `amount`. */
+const PayloadPath = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$' });
+
+/** A projection of one payload field into the row. */
+export const FieldFeatureSchema = Type.Object(
+  {
+    name: FeatureName,
+    kind: Type.Literal('field'),
+    path: PayloadPath,
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** An aggregate per entity key over the window `(ts − window_seconds, ts]`, in offset order within a partition. */
+export const WindowFeatureSchema = Type.Object(
+  {
+    name: FeatureName,
+    kind: Type.Literal('window'),
+    entity: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
+    aggregate: Type.Union(WINDOW_AGGREGATES.map((a) => Type.Literal(a))),
+    /** Payload path of the aggregated value; required for every aggregate but `count`. */
+    path: Type.Optional(PayloadPath),
+    window_seconds: Type.Integer({ minimum: 1, maximum: 366 * 86_400 }),
+    /** Topics whose events update this window (default: every replayed topic). */
+    topics: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A versioned feature profile: entity keys as payload paths, which topics produce rows, and the
+ * features. Immutable per `(feature_set_id, feature_set_version)`; its canonical digest is pinned.
+ */
+export const FeatureProfileSchema = Type.Object(
+  {
+    schema_version: Type.Literal(FEATURE_PROFILE_SCHEMA_VERSION),
+    feature_set_id: Type.String({ minLength: 1 }),
+    feature_set_version: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    /** Entity name → payload path of its key, e.g. `{ "card": "card_id" }`. */
+    entities: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), PayloadPath),
+    /** Topics whose events produce rows (default: all replayed topics). */
+    row_topics: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+    features: Type.Array(Type.Union([FieldFeatureSchema, WindowFeatureSchema]), { minItems: 1 }),
+  },
+  { additionalProperties: false, $id: FEATURE_PROFILE_SCHEMA_VERSION, title: 'FeatureProfile' },
+);
+
+/** A feature profile. */
+export type FeatureProfile = Static<typeof FeatureProfileSchema>;
+/** A field projection feature. */
+export type FieldFeature = Static<typeof FieldFeatureSchema>;
+/** A windowed aggregate feature. */
+export type WindowFeature = Static<typeof WindowFeatureSchema>;
+/** A window aggregate name. */
+export type WindowAggregate = (typeof WINDOW_AGGREGATES)[number];
+
+/** A resolved profile: its ref (store- or root-relative), the profile and its canonical digest. */
+export interface ResolvedFeatureProfile {
+  /** Where the profile came from, e.g. `core/v1.json`. */
+  readonly ref: string;
+  /** The validated profile. */
+  readonly profile: FeatureProfile;
+  /** Lowercase sha256 hex of the canonical JSON of `profile`. */
+  readonly digest: string;
+}

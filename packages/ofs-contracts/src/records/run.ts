@@ -1,0 +1,90 @@
+import type { OfsErrorCode } from '../catalogue.js';
+
+/** Ledger states. `DONE`, `FAILED` and `CANCELLED` are terminal. */
+export const RUN_STATES = ['QUEUED', 'RUNNING', 'PUBLISH_PENDING', 'DONE', 'FAILED', 'CANCELLED'] as const;
+/** A ledger state. */
+export type RunState = (typeof RUN_STATES)[number];
+
+/** What a claimed run executes: the whole build, or only publication of stored artifacts. */
+export type RunMode = 'NONE' | 'FULL' | 'PUBLISH_ONLY';
+
+/** How a DONE run ended: it published a new manifest or found an identical one. */
+export type RunOutcome = 'NEW' | 'ALREADY_PUBLISHED';
+
+/** Status class of a published dataset. */
+export type StatusClass = 'COMPLETE_SUCCESS' | 'INCOMPLETE_EXPLICIT' | 'UNCHECKABLE_EXPLICIT';
+
+/** A worker's lease on a RUNNING run. Every move after a claim must present `token`. */
+export interface RunLease {
+  readonly token: string;
+  readonly worker: string;
+  readonly expires_at_ms: number;
+}
+
+/** The error a run failed (or was requeued / left pending) with. */
+export interface RunError {
+  readonly code: OfsErrorCode;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly stage?: string;
+}
+
+/** One run of the ledger (`learning.ofs_run_record.v1`). */
+export interface RunRecord {
+  readonly schema_version: 'learning.ofs_run_record.v1';
+  readonly run_key: string;
+  readonly request_id: string;
+  readonly platform_run_id: string;
+  readonly intent_kind: string;
+  /** `intentPayloadHash` of the submitted intent (idempotency). */
+  readonly intent_payload_hash: string;
+  /** The parsed intent as submitted (JSON). */
+  readonly intent: Record<string, unknown>;
+  readonly state: RunState;
+  readonly mode: RunMode;
+  /** Compare-and-set version; +1 on every move. */
+  readonly version: number;
+  readonly full_run_attempts: number;
+  readonly publish_retry_attempts: number;
+  readonly lease: RunLease | null;
+  readonly outcome: RunOutcome | null;
+  readonly manifest_key: string | null;
+  readonly status_class: StatusClass | null;
+  readonly last_error: RunError | null;
+  readonly supersedes: readonly string[];
+  readonly backfill_reason: string | null;
+  readonly run_config_digest: string | null;
+  readonly plan_id: string | null;
+  readonly created_at_ms: number;
+  readonly updated_at_ms: number;
+}
+
+/** Event types appended by ledger moves (and by `record` for audit/progress facts). */
+export const RUN_EVENT_TYPES = [
+  'SUBMITTED',
+  'CLAIMED',
+  'LEASE_EXPIRED',
+  'RELEASED',
+  'REQUEUED',
+  'PUBLISH_PENDING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'STAGE',
+  'EVIDENCE_REF',
+] as const;
+/** A run event type. */
+export type RunEventType = (typeof RUN_EVENT_TYPES)[number];
+
+/** One append-only ledger event, with a per-run sequence starting at 1. */
+export interface RunEvent {
+  readonly run_key: string;
+  readonly seq: number;
+  readonly type: RunEventType;
+  readonly from_state: RunState | null;
+  readonly to_state: RunState;
+  readonly at_ms: number;
+  readonly worker: string | null;
+  /** Structured details: stage, error code, counts, attempts, ref audits. JSON only. */
+  readonly details: Readonly<Record<string, unknown>>;
+}

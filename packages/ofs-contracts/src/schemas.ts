@@ -1,0 +1,28 @@
+import type { TSchema } from 'typebox';
+import { FeatureProfileSchema } from './records/feature-profile.js';
+import { BuildIntentV0Schema, ReplaySliceSchema } from './records/intent.js';
+import { LabelAssertionSchema } from './records/labels.js';
+import { DatasetManifestV0Schema } from './records/manifest-v0.js';
+import { BuildPlanSchema } from './records/plan.js';
+import { OfsPolicySchema } from './records/policy.js';
+import { ReplayRecordSchema } from './records/replay.js';
+
+/**
+ * Every wire record's schema by its `$id` (the record's schema version). Written as JSON Schema
+ * files by `pnpm --filter @ofs/contracts schemas`; services in other languages validate with them.
+ */
+export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
+  'learning.ofs_build_intent.v0': BuildIntentV0Schema,
+  'learning.dataset_manifest.v0': DatasetManifestV0Schema,
+  'learning.ofs_replay_slice.v0': ReplaySliceSchema,
+  'learning.ofs_policy.v1': OfsPolicySchema,
+  'learning.ofs_feature_profile.v1': FeatureProfileSchema,
+  'learning.ofs_build_plan.v1': BuildPlanSchema,
+  'learning.ofs_replay_record.v1': ReplayRecordSchema,
+  'learning.ofs_label_assertion.v1': LabelAssertionSchema,
+};
+
+/** The JSON Schema document (draft 2020-12) of one record schema, as written to `schemas/`. */
+export function toJsonSchemaDocument(id: string, schema: TSchema): Record<string, unknown> {
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...JSON.parse(JSON.stringify(schema)), $id: id };
+}

@@ -1,0 +1,3 @@
+// Contract test suites for adapter authors: every adapter of a port runs the same suite.
+// Import from `@ofs/contracts/testing` inside a vitest test file.
+export {};
