@@ -1,0 +1,115 @@
+import { compareCodePoints, OfsError } from '@ofs/contracts';
+
+/**
+ * Canonical JSON, byte-compatible with the reference (Python `json.dumps(sort_keys=True,
+ * ensure_ascii=True, separators=(",", ":"))`):
+ * - object keys sorted by Unicode code point;
+ * - no whitespace;
+ * - every character outside U+0020–U+007E escaped as `\uXXXX` in lowercase hex (astral characters
+ *   as surrogate pairs), with the short escapes `\n \t \r \b \f \" \\`;
+ * - integers exact (bigint allowed), non-integral numbers in Python `repr` form (`1e-05`, `0.5`).
+ *
+ * NaN, ±Infinity, `undefined`, functions, symbols, non-plain objects and cycles throw
+ * `OfsError('CANONICAL_VALUE_INVALID')` — they never become `null`.
+ *
+ * Integral floats cannot be told from integers in JavaScript (`1.0 === 1`): they encode as
+ * integers. This is the one documented divergence from the reference.
+ */
+export function canonicalJson(value: unknown): string {
+  return encode(value, []);
+}
+
+// Printable ASCII without `"` and `\`: such strings need no escaping at all.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const NEEDS_U_ESCAPE = /[\u007f-\uffff]/g;
+
+function escapeUnit(ch: string): string {
+  return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** Encodes one string as a canonical JSON string literal. */
+export function canonicalString(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
+  // JSON.stringify already applies the short escapes, `\u00xx` for other controls (lowercase)
+  // and escapes lone surrogates; what is left is DEL and every non-ASCII code unit.
+  return JSON.stringify(text).replace(NEEDS_U_ESCAPE, escapeUnit);
+}
+
+/** Encodes a finite number as Python would: integers exactly, other floats in `repr` form. */
+export function canonicalNumber(n: number): string {
+  if (!Number.isFinite(n)) {
+    throw new OfsError('CANONICAL_VALUE_INVALID', { message: `${n} cannot be canonical JSON`, details: { value: String(n) } });
+  }
+  if (Number.isInteger(n)) {
+    if (Number.isSafeInteger(n)) return n === 0 ? '0' : String(n);
+    return BigInt(n).toString();
+  }
+  // Shortest round-trip digits, as both languages compute them; only the layout differs:
+  // Python switches to exponent form below 1e-4 and from 1e16 and pads the exponent to 2 digits.
+  const [mantissa = '', e = '0'] = n.toExponential().split('e');
+  const expNum = Number(e);
+  if (expNum >= -4 && expNum < 16) return String(n);
+  const sign = expNum < 0 ? '-' : '+';
+  return `${mantissa}e${sign}${String(Math.abs(expNum)).padStart(2, '0')}`;
+}
+
+function fail(message: string): never {
+  throw new OfsError('CANONICAL_VALUE_INVALID', { message });
+}
+
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  keys.sort();
+  // UTF-16 order equals code-point order unless a surrogate meets U+E000–U+FFFF.
+  for (const k of keys) {
+    for (let i = 0; i < k.length; i++) {
+      if (k.charCodeAt(i) >= 0xd800) return keys.sort(compareCodePoints);
+    }
+  }
+  return keys;
+}
+
+function encode(value: unknown, stack: object[]): string {
+  switch (typeof value) {
+    case 'string':
+      return canonicalString(value);
+    case 'number':
+      return canonicalNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'object': {
+      if (value === null) return 'null';
+      if (stack.includes(value)) fail('a cycle cannot be canonical JSON');
+      stack.push(value);
+      let out: string;
+      if (Array.isArray(value)) {
+        const parts = new Array<string>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value)) fail(`array hole at index ${i} cannot be canonical JSON`);
+          parts[i] = encode(value[i], stack);
+        }
+        out = `[${parts.join(',')}]`;
+      } else {
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+          fail(`a ${(value as object).constructor?.name ?? 'non-plain'} object cannot be canonical JSON`);
+        }
+        const keys = sortedKeys(value);
+        const parts = new Array<string>(keys.length);
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i] as string;
+          const v = (value as Record<string, unknown>)[k];
+          if (v === undefined) fail(`undefined at key ${JSON.stringify(k)} cannot be canonical JSON`);
+          parts[i] = `${canonicalString(k)}:${encode(v, stack)}`;
+        }
+        out = `{${parts.join(',')}}`;
+      }
+      stack.pop();
+      return out;
+    }
+    default:
+      return fail(`a ${typeof value} cannot be canonical JSON`);
+  }
+}
