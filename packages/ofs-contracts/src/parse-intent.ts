@@ -37,12 +37,18 @@ const FIELD_ORDER = [
 
 const KNOWN_FIELDS = new Set<string>(FIELD_ORDER);
 
+/** A field counts as present when it exists with a value other than `undefined` (JS callers). */
+function present(obj: Record<string, unknown>, key: string): boolean {
+  return Object.hasOwn(obj, key) && obj[key] !== undefined;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
@@ -58,7 +64,7 @@ class Collector {
 
   /** A required (or present optional) string: must be a string that is non-blank after trimming. */
   text(obj: Record<string, unknown>, key: string, path: string, code: OfsErrorCode, required = true): string | undefined {
-    if (!Object.hasOwn(obj, key)) {
+    if (!present(obj, key)) {
       return required ? this.add(path, code, `${key} is required`) : undefined;
     }
     const value = obj[key];
@@ -124,7 +130,7 @@ function parseSlice(raw: unknown, i: number, c: Collector): ReplaySlice | undefi
   const before = c.problems.length;
   const topic = c.text(raw, 'topic', `${base}/topic`, 'BASIS_UNRESOLVED');
   let partition: number | undefined;
-  if (!Object.hasOwn(raw, 'partition')) c.add(`${base}/partition`, 'BASIS_UNRESOLVED', 'partition is required');
+  if (!present(raw, 'partition')) c.add(`${base}/partition`, 'BASIS_UNRESOLVED', 'partition is required');
   else if (typeof raw.partition !== 'number' || !Number.isSafeInteger(raw.partition) || raw.partition < 0) {
     c.add(`${base}/partition`, 'BASIS_UNRESOLVED', 'partition must be a whole number ≥ 0');
   } else partition = raw.partition;
@@ -224,7 +230,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
   }
 
   const scenarioRunIds: string[] = [];
-  if (Object.hasOwn(raw, 'scenario_run_ids')) {
+  if (present(raw, 'scenario_run_ids')) {
     const list = raw.scenario_run_ids;
     if (!Array.isArray(list)) c.add('/scenario_run_ids', 'RUN_SCOPE_INVALID', `scenario_run_ids must be an array, got ${describe(list)}`);
     else {
@@ -247,7 +253,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
   }
 
   const slices: (ReplaySlice | undefined)[] = [];
-  if (!Object.hasOwn(raw, 'replay_basis')) c.add('/replay_basis', 'BASIS_UNRESOLVED', 'replay_basis is required');
+  if (!present(raw, 'replay_basis')) c.add('/replay_basis', 'BASIS_UNRESOLVED', 'replay_basis is required');
   else if (!Array.isArray(raw.replay_basis) || raw.replay_basis.length === 0) {
     c.add('/replay_basis', 'BASIS_UNRESOLVED', 'replay_basis must be a non-empty array of slices');
   } else {
@@ -258,7 +264,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
   }
 
   let labelBasis: BuildIntent['label_basis'] | undefined;
-  if (!Object.hasOwn(raw, 'label_basis') || !isPlainObject(raw.label_basis)) {
+  if (!present(raw, 'label_basis') || !isPlainObject(raw.label_basis)) {
     c.add('/label_basis', 'LABEL_ASOF_MISSING', 'label_basis must be an object with label_asof_utc and resolution_rule');
   } else {
     const lb = raw.label_basis;
@@ -276,7 +282,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
       c.add('/label_basis/resolution_rule', 'LABEL_ASOF_INVALID', `resolution_rule must be ${JSON.stringify(LABEL_RESOLUTION_RULE)}`);
     }
     let maturity: number | undefined;
-    if (Object.hasOwn(lb, 'maturity_days')) {
+    if (present(lb, 'maturity_days')) {
       const m = lb.maturity_days;
       if (typeof m !== 'number' || !Number.isSafeInteger(m) || m < 0) {
         c.add('/label_basis/maturity_days', 'LABEL_ASOF_MISSING', 'maturity_days must be a whole number ≥ 0');
@@ -297,7 +303,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
   }
 
   let featureSet: BuildIntent['feature_definition_set'] | undefined;
-  if (!Object.hasOwn(raw, 'feature_definition_set') || !isPlainObject(raw.feature_definition_set)) {
+  if (!present(raw, 'feature_definition_set') || !isPlainObject(raw.feature_definition_set)) {
     c.add(
       '/feature_definition_set',
       'FEATURE_PROFILE_UNRESOLVED',
@@ -321,7 +327,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
 
   const objects: Record<'join_scope' | 'filters', JsonObject> = { join_scope: {}, filters: {} };
   for (const key of ['join_scope', 'filters'] as const) {
-    if (!Object.hasOwn(raw, key)) continue;
+    if (!present(raw, key)) continue;
     const value = raw[key];
     if (!isPlainObject(value)) c.add(`/${key}`, 'SCHEMA_INVALID', `${key} must be an object, got ${describe(value)}`);
     else if (checkJsonTree(value, `/${key}`, c)) objects[key] = cloneJson(value as JsonObject);
@@ -334,7 +340,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
   const codeRelease = c.text(raw, 'ofs_code_release_id', '/ofs_code_release_id', 'CODE_RELEASE_MISSING');
 
   let nonTraining = false;
-  if (Object.hasOwn(raw, 'non_training_allowed')) {
+  if (present(raw, 'non_training_allowed')) {
     if (typeof raw.non_training_allowed !== 'boolean')
       c.add('/non_training_allowed', 'SCHEMA_INVALID', 'non_training_allowed must be a boolean');
     else nonTraining = raw.non_training_allowed;
