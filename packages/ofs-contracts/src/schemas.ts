@@ -4,6 +4,9 @@ import { BuildIntentV0Schema, ReplaySliceSchema } from './records/intent.js';
 import { LabelAssertionSchema } from './records/labels.js';
 import { DatasetManifestV0Schema } from './records/manifest-v0.js';
 import { BuildPlanSchema } from './records/plan.js';
+import { ParityAnchorSchema } from './records/parity-anchor.js';
+import { ProfilePinSchema } from './records/profile-pin.js';
+import { RunFactsViewSchema } from './records/run-facts.js';
 import { OfsPolicySchema } from './records/policy.js';
 import { ReplayRecordSchema } from './records/replay.js';
 
@@ -18,6 +21,9 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_policy.v1': OfsPolicySchema,
   'learning.ofs_feature_profile.v1': FeatureProfileSchema,
   'learning.ofs_build_plan.v1': BuildPlanSchema,
+  'learning.ofs_run_facts_view.v0': RunFactsViewSchema,
+  'learning.ofs_profile_pin.v1': ProfilePinSchema,
+  'learning.ofs_parity_anchor.v1': ParityAnchorSchema,
   'learning.ofs_replay_record.v1': ReplayRecordSchema,
   'learning.ofs_label_assertion.v1': LabelAssertionSchema,
 };
