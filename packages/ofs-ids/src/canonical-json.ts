@@ -57,16 +57,47 @@ function fail(message: string): never {
   throw new OfsError('CANONICAL_VALUE_INVALID', { message });
 }
 
-function sortedKeys(obj: object): string[] {
-  const keys = Object.keys(obj);
+function needsCodePointSort(keys: readonly string[]): boolean {
+  for (const k of keys) {
+    for (let i = 0; i < k.length; i++) if (k.charCodeAt(i) >= 0xd800) return true;
+  }
+  return false;
+}
+
+function sortKeys(keys: string[]): string[] {
   keys.sort();
   // UTF-16 order equals code-point order unless a surrogate meets U+E000–U+FFFF.
-  for (const k of keys) {
-    for (let i = 0; i < k.length; i++) {
-      if (k.charCodeAt(i) >= 0xd800) return keys.sort(compareCodePoints);
-    }
+  return needsCodePointSort(keys) ? keys.sort(compareCodePoints) : keys;
+}
+
+// Records of one shape (rows, receipts) repeat the same key list; remembering its sorted order
+// saves a sort per object. Buckets by key count, a few shapes each, compared element-wise.
+const SHAPES_PER_BUCKET = 8;
+interface Shape {
+  keys: string[];
+  sorted: string[];
+  /** `"key":` per sorted key, preceded by `,` after the first. */
+  heads: string[];
+}
+const shapeCache = new Map<number, Shape[]>();
+
+function shapeOf(obj: object): Shape {
+  const keys = Object.keys(obj);
+  let bucket = shapeCache.get(keys.length);
+  if (bucket === undefined) {
+    bucket = [];
+    shapeCache.set(keys.length, bucket);
   }
-  return keys;
+  search: for (const shape of bucket) {
+    const known = shape.keys;
+    for (let i = 0; i < keys.length; i++) if (known[i] !== keys[i]) continue search;
+    return shape;
+  }
+  const sorted = sortKeys([...keys]);
+  const shape: Shape = { keys, sorted, heads: sorted.map((k, i) => `${i === 0 ? '' : ','}${canonicalString(k)}:`) };
+  if (bucket.length >= SHAPES_PER_BUCKET) bucket.shift();
+  bucket.push(shape);
+  return shape;
 }
 
 function encode(value: unknown, stack: object[]): string {
@@ -85,26 +116,26 @@ function encode(value: unknown, stack: object[]): string {
       stack.push(value);
       let out: string;
       if (Array.isArray(value)) {
-        const parts = new Array<string>(value.length);
+        out = '[';
         for (let i = 0; i < value.length; i++) {
           if (!(i in value)) fail(`array hole at index ${i} cannot be canonical JSON`);
-          parts[i] = encode(value[i], stack);
+          out += i === 0 ? encode(value[i], stack) : `,${encode(value[i], stack)}`;
         }
-        out = `[${parts.join(',')}]`;
+        out += ']';
       } else {
         const proto = Object.getPrototypeOf(value);
         if (proto !== Object.prototype && proto !== null) {
           fail(`a ${(value as object).constructor?.name ?? 'non-plain'} object cannot be canonical JSON`);
         }
-        const keys = sortedKeys(value);
-        const parts = new Array<string>(keys.length);
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i] as string;
+        const { sorted, heads } = shapeOf(value);
+        out = '{';
+        for (let i = 0; i < sorted.length; i++) {
+          const k = sorted[i] as string;
           const v = (value as Record<string, unknown>)[k];
           if (v === undefined) fail(`undefined at key ${JSON.stringify(k)} cannot be canonical JSON`);
-          parts[i] = `${canonicalString(k)}:${encode(v, stack)}`;
+          out += heads[i] + encode(v, stack);
         }
-        out = `{${parts.join(',')}}`;
+        out += '}';
       }
       stack.pop();
       return out;
