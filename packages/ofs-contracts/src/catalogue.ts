@@ -102,6 +102,7 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'Label coverage is below, or the conflict ratio above, what the policy allows for training.',
   ),
+  LABEL_ASSERTION_CONFLICT: entry('labels', false, 'An assertion_id was appended again with different content; assertions are immutable.'),
   LABEL_STORE_UNAVAILABLE: entry('labels', true, 'The label store failed or could not be reached; retry later.'),
 
   // ── reconstruction and publication (S5/S6) ─────────────────────────────────

@@ -15,6 +15,8 @@ export * from './parse-policy.js';
 export * from './parse-feature-profile.js';
 export * from './records/replay.js';
 export * from './records/labels.js';
+export * from './records/label-receipt.js';
+export * from './label-assertions.js';
 export * from './records/run.js';
 export * from './ports/common.js';
 export * from './ports/object-store.js';

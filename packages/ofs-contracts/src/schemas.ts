@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox';
 import { FeatureProfileSchema } from './records/feature-profile.js';
 import { BuildIntentV0Schema, ReplaySliceSchema } from './records/intent.js';
+import { LabelReceiptSchema } from './records/label-receipt.js';
 import { LabelAssertionSchema } from './records/labels.js';
 import { DatasetManifestV0Schema } from './records/manifest-v0.js';
 import { BuildPlanSchema } from './records/plan.js';
@@ -26,6 +27,7 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_parity_anchor.v1': ParityAnchorSchema,
   'learning.ofs_replay_record.v1': ReplayRecordSchema,
   'learning.ofs_label_assertion.v1': LabelAssertionSchema,
+  'learning.ofs_label_receipt.v1': LabelReceiptSchema,
 };
 
 /** The JSON Schema document (draft 2020-12) of one record schema, as written to `schemas/`. */

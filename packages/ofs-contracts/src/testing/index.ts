@@ -1,4 +1,4 @@
 // Contract test suites for adapter authors: every adapter of a port runs the same suite.
 // Import from `@ofs/contracts/testing` inside a vitest test file.
-export {};
+export { describeLabelStoreContract, sampleLabelAssertion } from './label-store-contract.js';
 export { describeObjectStoreContract, INVALID_OBJECT_KEYS } from './object-store-contract.js';

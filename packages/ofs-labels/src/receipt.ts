@@ -1,0 +1,92 @@
+import {
+  type BuildPlan,
+  canonicalInstant,
+  type Instant,
+  LABEL_RECEIPT_SCHEMA_VERSION,
+  type LabelReceipt,
+  type LabelTypeCounts,
+  type OfsPolicy,
+} from '@ofs/contracts';
+import type { TypeTally } from './tally.js';
+
+/** Where a plan's label receipt is written: `{platform_run_id}/ofs/labels/{plan_id}.json`. */
+export function labelReceiptKey(plan: Pick<BuildPlan, 'platform_run_id' | 'plan_id'>): string {
+  return `${plan.platform_run_id}/ofs/labels/${plan.plan_id}.json`;
+}
+
+/** Inputs of `buildLabelReceipt`, all gathered by the resolver. */
+export interface LabelReceiptInputs {
+  plan: BuildPlan;
+  policy: Pick<OfsPolicy, 'revision' | 'min_label_coverage' | 'max_conflict_ratio'>;
+  labelTypes: readonly string[];
+  cutoff: Instant;
+  maturityCutoff: Instant | undefined;
+  storeStateMarker: string;
+  subjects: number;
+  mature: number;
+  tallies: readonly TypeTally[];
+  resolvedDigest: string;
+}
+
+/**
+ * Coverage and conflict ratio of one label type: LABELLED / eligible and CONFLICT / eligible,
+ * where eligible = mature subjects; both 0 when nothing is eligible (so a training build with no
+ * eligible rows is not ready unless the policy allows zero coverage).
+ */
+export function typeRatios(
+  counts: Pick<LabelTypeCounts, 'labelled' | 'conflict'>,
+  eligible: number,
+): { coverage: number; conflict: number } {
+  return eligible === 0 ? { coverage: 0, conflict: 0 } : { coverage: counts.labelled / eligible, conflict: counts.conflict / eligible };
+}
+
+/**
+ * The label receipt: a pure function of its inputs (no build timestamps). `coverage` is the
+ * smallest per-type coverage, `conflict_ratio` the largest per-type conflict ratio; the status is
+ * READY_FOR_TRAINING iff every type meets `min_label_coverage` and `max_conflict_ratio`.
+ */
+export function buildLabelReceipt(inputs: LabelReceiptInputs): LabelReceipt {
+  const { plan, policy, labelTypes, mature } = inputs;
+  const byType: Record<string, LabelTypeCounts> = {};
+  const coverageByType: Record<string, number> = {};
+  const conflictByType: Record<string, number> = {};
+  const reasons: string[] = [];
+  let coverage = 1;
+  let conflictRatio = 0;
+  let conflicts = 0;
+  labelTypes.forEach((type, i) => {
+    const counts = inputs.tallies[i]!.toCounts();
+    const ratios = typeRatios(counts, mature);
+    byType[type] = counts;
+    coverageByType[type] = ratios.coverage;
+    conflictByType[type] = ratios.conflict;
+    coverage = Math.min(coverage, ratios.coverage);
+    conflictRatio = Math.max(conflictRatio, ratios.conflict);
+    conflicts += counts.conflict;
+    if (ratios.coverage < policy.min_label_coverage) reasons.push(`COVERAGE_BELOW_MIN:${type}`);
+    if (ratios.conflict > policy.max_conflict_ratio) reasons.push(`CONFLICT_RATIO_ABOVE_MAX:${type}`);
+  });
+  reasons.sort();
+  return {
+    schema_version: LABEL_RECEIPT_SCHEMA_VERSION,
+    plan_id: plan.plan_id,
+    platform_run_id: plan.platform_run_id,
+    label_asof_utc: canonicalInstant(inputs.cutoff),
+    resolution_rule: plan.label_basis.resolution_rule,
+    posture: plan.label_basis.posture,
+    training_posture: plan.training_posture,
+    maturity_days: plan.label_basis.maturity_days ?? null,
+    maturity_cutoff_utc: inputs.maturityCutoff === undefined ? null : canonicalInstant(inputs.maturityCutoff),
+    store_state_marker: inputs.storeStateMarker,
+    label_types: [...labelTypes],
+    policy: { revision: policy.revision, min_label_coverage: policy.min_label_coverage, max_conflict_ratio: policy.max_conflict_ratio },
+    status: reasons.length === 0 ? 'READY_FOR_TRAINING' : 'NOT_READY_FOR_TRAINING',
+    reasons,
+    coverage,
+    conflict_ratio: conflictRatio,
+    coverage_by_type: coverageByType,
+    conflict_ratio_by_type: conflictByType,
+    counts: { subjects: inputs.subjects, mature, immature: inputs.subjects - mature, by_type: byType, conflicts },
+    resolved_digest: inputs.resolvedDigest,
+  };
+}

@@ -1,0 +1,33 @@
+import { compareCodePoints, type LabelStatus, type LabelTypeCounts } from '@ofs/contracts';
+import { canonicalJson } from '@ofs/ids';
+
+type LabelValue = string | number | boolean | null;
+
+/** Running counts of one label type over the eligible (mature) subjects. */
+export class TypeTally {
+  labelled = 0;
+  conflict = 0;
+  unlabelled = 0;
+  private readonly values = new Map<LabelValue, number>();
+
+  /** Counts one subject's resolution. */
+  add(status: LabelStatus, value: LabelValue): void {
+    if (status === 'LABELLED') {
+      this.labelled++;
+      this.values.set(value, (this.values.get(value) ?? 0) + 1);
+    } else if (status === 'CONFLICT') this.conflict++;
+    else this.unlabelled++;
+  }
+
+  /** The receipt's counts; values sorted by their canonical JSON (code point order). */
+  toCounts(): LabelTypeCounts {
+    const values = [...this.values].map(([value, count]) => ({ key: canonicalJson(value), value, count }));
+    values.sort((a, b) => compareCodePoints(a.key, b.key));
+    return {
+      labelled: this.labelled,
+      conflict: this.conflict,
+      unlabelled: this.unlabelled,
+      values: values.map(({ value, count }) => ({ value, count })),
+    };
+  }
+}
