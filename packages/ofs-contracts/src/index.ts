@@ -14,6 +14,7 @@ export * from './records/parity-anchor.js';
 export * from './parse-policy.js';
 export * from './parse-feature-profile.js';
 export * from './records/replay.js';
+export * from './records/replay-receipt.js';
 export * from './records/labels.js';
 export * from './records/label-receipt.js';
 export * from './label-assertions.js';

@@ -10,6 +10,7 @@ import { ProfilePinSchema } from './records/profile-pin.js';
 import { RunFactsViewSchema } from './records/run-facts.js';
 import { OfsPolicySchema } from './records/policy.js';
 import { ReplayRecordSchema } from './records/replay.js';
+import { ReplayReceiptSchema } from './records/replay-receipt.js';
 
 /**
  * Every wire record's schema by its `$id` (the record's schema version). Written as JSON Schema
@@ -26,6 +27,7 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_profile_pin.v1': ProfilePinSchema,
   'learning.ofs_parity_anchor.v1': ParityAnchorSchema,
   'learning.ofs_replay_record.v1': ReplayRecordSchema,
+  'learning.ofs_replay_receipt.v1': ReplayReceiptSchema,
   'learning.ofs_label_assertion.v1': LabelAssertionSchema,
   'learning.ofs_label_receipt.v1': LabelReceiptSchema,
 };

@@ -2,3 +2,4 @@
 // Import from `@ofs/contracts/testing` inside a vitest test file.
 export { describeLabelStoreContract, sampleLabelAssertion } from './label-store-contract.js';
 export { describeObjectStoreContract, INVALID_OBJECT_KEYS } from './object-store-contract.js';
+export { describeReplaySourceContract, sampleReplayRecord } from './replay-source-contract.js';

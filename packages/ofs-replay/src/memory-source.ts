@@ -1,0 +1,97 @@
+import {
+  type AbortOptions,
+  type OffsetRange,
+  type ReplayRecord,
+  type ReplaySlice,
+  type ReplaySource,
+  throwIfAborted,
+} from '@ofs/contracts';
+import { type BigRange, normalizeRanges, parseOffset, toWireRanges } from './offsets.js';
+
+/** Options of `createMemoryReplaySource`. */
+export interface MemoryReplaySourceOptions {
+  /**
+   * What `coverage(slice)` answers. Default: the span from the lowest to the highest offset the
+   * source holds in the slice's topic/partition/offset kind (a retention window), clipped to the
+   * slice. A function declares coverage explicitly (it is clipped to the slice); `null` makes the
+   * source unable to tell (replay is then `UNCHECKABLE`).
+   */
+  coverage?: ((slice: ReplaySlice) => readonly OffsetRange[] | null) | null;
+}
+
+interface Partition {
+  readonly records: ReplayRecord[];
+  readonly offsets: bigint[];
+}
+
+const keyOf = (topic: string, partition: number, kind: string): string => `${topic}\u0000${partition}\u0000${kind}`;
+
+/** First index whose offset is `>= target` (binary search). */
+function lowerBound(offsets: readonly bigint[], target: bigint): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * An in-memory `ReplaySource` over `records` (any order; sorted by offset per partition, stable,
+ * so repeated offsets keep their input order). For tests, demos and embedding hosts that already
+ * hold the events; `read` is a binary search plus a slice, so it costs nothing per skipped record.
+ */
+export function createMemoryReplaySource(records: Iterable<ReplayRecord>, options: MemoryReplaySourceOptions = {}): ReplaySource {
+  const partitions = new Map<string, { records: ReplayRecord[]; offsets: bigint[] }>();
+  for (const record of records) {
+    const offset = parseOffset(record.offset, 'record offset', 'REPLAY_RECORD_INVALID');
+    const key = keyOf(record.topic, record.partition, record.offset_kind);
+    let p = partitions.get(key);
+    if (!p) partitions.set(key, (p = { records: [], offsets: [] }));
+    p.records.push(record);
+    p.offsets.push(offset);
+  }
+  const sorted = new Map<string, Partition>();
+  for (const [key, p] of partitions) {
+    const order = p.offsets
+      .map((_, i) => i)
+      .sort((a, b) => (p.offsets[a]! < p.offsets[b]! ? -1 : p.offsets[a]! > p.offsets[b]! ? 1 : a - b));
+    sorted.set(key, { records: order.map((i) => p.records[i]!), offsets: order.map((i) => p.offsets[i]!) });
+  }
+  const partitionOf = (slice: ReplaySlice) => sorted.get(keyOf(slice.topic, slice.partition, slice.offset_kind));
+
+  return {
+    async coverage(slice: ReplaySlice, opts?: AbortOptions) {
+      throwIfAborted(opts?.signal);
+      const lo = BigInt(slice.start_offset);
+      const hi = BigInt(slice.end_offset);
+      if (options.coverage === null) return null;
+      if (options.coverage) {
+        const declared = options.coverage(slice);
+        if (declared === null) return null;
+        const parsed: BigRange[] = declared.map((r) => ({
+          start: parseOffset(r.start, 'coverage start', 'REPLAY_RECORD_INVALID'),
+          end: parseOffset(r.end, 'coverage end', 'REPLAY_RECORD_INVALID'),
+        }));
+        return toWireRanges(normalizeRanges(parsed, lo, hi));
+      }
+      const p = partitionOf(slice);
+      if (!p || p.offsets.length === 0) return [];
+      return toWireRanges(normalizeRanges([{ start: p.offsets[0]!, end: p.offsets[p.offsets.length - 1]! }], lo, hi));
+    },
+    async *read(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions) {
+      throwIfAborted(opts?.signal);
+      const p = partitionOf(slice);
+      if (!p) return;
+      const lo = parseOffset(range.start, 'range start', 'REPLAY_RECORD_INVALID');
+      const hi = parseOffset(range.end, 'range end', 'REPLAY_RECORD_INVALID');
+      const end = lowerBound(p.offsets, hi + 1n);
+      for (let i = lowerBound(p.offsets, lo); i < end; i++) {
+        if ((i & 1023) === 0) throwIfAborted(opts?.signal);
+        yield p.records[i]!;
+      }
+    },
+  };
+}
