@@ -1,0 +1,117 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isOfsError } from '@ofs/contracts';
+import { describeObjectStoreContract } from '@ofs/contracts/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFsObjectStore } from './fs-object-store.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ofs-fs-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+const text = (s: string) => new TextEncoder().encode(s);
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of it) out.push(k);
+  return out;
+}
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return isOfsError(error) ? error.code : `raw:${String(error)}`;
+  }
+}
+
+describeObjectStoreContract('fs', async () => createFsObjectStore({ root: join(await tempDir(), 'store') }));
+describeObjectStoreContract('fs (no fsync)', async () => createFsObjectStore({ root: await tempDir(), fsync: false }));
+
+describe('fs object store', () => {
+  it('stores each key as a file below the root and leaves no temporary files', async () => {
+    const root = await tempDir();
+    const store = createFsObjectStore({ root });
+    await store.putIfAbsent('run/ofs/plans/p.json', text('{"a":1}'));
+    expect(await readFile(join(root, 'run/ofs/plans/p.json'), 'utf8')).toBe('{"a":1}');
+    expect(await readdir(join(root, 'run/ofs/plans'))).toEqual(['p.json']);
+  });
+
+  it('ignores stray temporary files and symlinks when listing', async () => {
+    const root = await tempDir();
+    const store = createFsObjectStore({ root });
+    await store.putIfAbsent('run/a', text('a'));
+    await writeFile(join(root, 'run', '.~ofs-tmp-123-dead'), 'partial');
+    await symlink(join(root, 'run', 'a'), join(root, 'run', 'b'));
+    expect(await collect(store.list('run/'))).toEqual(['run/a']);
+  });
+
+  it('refuses a directory symlink that escapes the root, and writes nothing outside', async () => {
+    const outside = await tempDir();
+    const root = await tempDir();
+    await symlink(outside, join(root, 'run'));
+    const store = createFsObjectStore({ root });
+    expect(await codeOf(store.putIfAbsent('run/ofs/plans/x.json', text('x')))).toBe('REF_INVALID');
+    expect(await codeOf(store.putIfAbsent('run/x.json', text('x')))).toBe('REF_INVALID');
+    await writeFile(join(outside, 'secret.json'), '{"secret":true}');
+    expect(await codeOf(store.get('run/secret.json'))).toBe('REF_INVALID');
+    expect(await codeOf(collect(store.list('run/')))).toBe('REF_INVALID');
+    expect(await readdir(outside)).toEqual(['secret.json']);
+  });
+
+  it('refuses an object that is a symlink, even to a file outside the root', async () => {
+    const outside = await tempDir();
+    const root = await tempDir();
+    await writeFile(join(outside, 'passwd'), 'root:x:0:0');
+    await mkdir(join(root, 'run'));
+    await symlink(join(outside, 'passwd'), join(root, 'run', 'facts.json'));
+    const store = createFsObjectStore({ root });
+    expect(await codeOf(store.get('run/facts.json'))).toBe('REF_INVALID');
+    expect(await codeOf(store.putIfAbsent('run/facts.json', text('x')))).toBe('REF_INVALID');
+    expect(await readFile(join(outside, 'passwd'), 'utf8')).toBe('root:x:0:0');
+  });
+
+  it('follows a directory symlink that stays inside the root', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'real'));
+    await symlink(join(root, 'real'), join(root, 'alias'));
+    const store = createFsObjectStore({ root });
+    expect(await store.putIfAbsent('alias/x', text('x'))).toEqual({ created: true });
+    expect(await readFile(join(root, 'real', 'x'), 'utf8')).toBe('x');
+  });
+
+  it('refuses a key whose path runs through an existing object', async () => {
+    const store = createFsObjectStore({ root: await tempDir() });
+    await store.putIfAbsent('run/a', text('a'));
+    expect(await codeOf(store.putIfAbsent('run/a/b', text('b')))).toBe('REF_INVALID');
+    expect(await store.get('run/a/b')).toBeUndefined();
+    expect(await store.get('run')).toBeUndefined();
+  });
+
+  it('reads nothing and lists nothing before the root exists', async () => {
+    const root = join(await tempDir(), 'not-yet');
+    const store = createFsObjectStore({ root });
+    expect(await store.get('a/b')).toBeUndefined();
+    expect(await collect(store.list(''))).toEqual([]);
+    expect(await store.stat?.('a/b')).toBeUndefined();
+  });
+
+  it('reports I/O failures as retryable STORE_UNAVAILABLE', async () => {
+    const root = await tempDir();
+    await writeFile(join(root, 'file'), 'not a directory');
+    const store = createFsObjectStore({ root: join(root, 'file', 'store') });
+    try {
+      await store.putIfAbsent('a/b', text('x'));
+      expect.unreachable();
+    } catch (error) {
+      expect(isOfsError(error, 'STORE_UNAVAILABLE')).toBe(true);
+      expect((error as { retryable: boolean }).retryable).toBe(true);
+    }
+  });
+});
