@@ -29,8 +29,12 @@ export function labelAssertionProblems(value: unknown, path = ''): Problem[] {
   const problems: Problem[] = [];
   for (const field of REQUIRED_TEXT) {
     const v = record[field];
-    if (typeof v !== 'string' || v.length === 0) {
-      problems.push({ path: `${path}/${field}`, code: 'LABEL_ASSERTION_INVALID', message: `${field} must be a non-empty string` });
+    if (typeof v !== 'string' || v.length === 0 || v.includes('\u0000')) {
+      problems.push({
+        path: `${path}/${field}`,
+        code: 'LABEL_ASSERTION_INVALID',
+        message: `${field} must be a non-empty string without U+0000 (SQL stores cannot hold it)`,
+      });
     }
   }
   const v = record.value;

@@ -1,17 +1,19 @@
 // Test helpers shared by this package's tests (not exported from the package).
-import type { BuildPlan, LabelAssertion, ObjectStore, OfsPolicy } from '@ofs/contracts';
+import type { BuildPlan, LabelAssertion, LabelPosture, ObjectStore, OfsPolicy, TrainingPosture } from '@ofs/contracts';
 
 /** The platform run of every test plan. */
 export const RUN = 'platform_20260210T120000Z';
 
 /** A build plan with the given label basis and posture. */
 export function testPlan(
-  labelBasis: Partial<BuildPlan['label_basis']> = {},
-  training: BuildPlan['training_posture'] = 'TRAINING',
+  labelBasis: Partial<Omit<BuildPlan['label_basis'], 'posture'>> & { posture?: LabelPosture } = {},
+  training: TrainingPosture = 'TRAINING',
   planId = 'plan_0123456789abcdef0123456789abcdef',
 ): BuildPlan {
   const hex = 'a'.repeat(64);
-  return {
+  // Built untyped and cast: BuildPlan's literal unions currently type as `never` (TypeBox
+  // `Type.Union(CONST.map(Type.Literal))` loses the tuple), so a typed literal cannot be written.
+  const plan = {
     schema_version: 'learning.ofs_build_plan.v1',
     plan_id: planId,
     intent_kind: 'dataset_build',
@@ -38,6 +40,7 @@ export function testPlan(
     config_revision: 'c1',
     ofs_code_release_id: 'rel1',
   };
+  return plan as unknown as BuildPlan;
 }
 
 /** A policy with the given label types and thresholds. */

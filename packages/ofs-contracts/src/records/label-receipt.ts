@@ -1,5 +1,4 @@
 import Type, { type Static } from 'typebox';
-import { LABEL_POSTURES, TRAINING_POSTURES } from './plan.js';
 
 /** Schema version of the label receipt. */
 export const LABEL_RECEIPT_SCHEMA_VERSION = 'learning.ofs_label_receipt.v1';
@@ -38,8 +37,9 @@ export const LabelReceiptSchema = Type.Object(
     /** The cutoff as a canonical UTC instant. */
     label_asof_utc: Type.String({ minLength: 1 }),
     resolution_rule: Type.String({ minLength: 1 }),
-    posture: Type.Union(LABEL_POSTURES.map((k) => Type.Literal(k))),
-    training_posture: Type.Union(TRAINING_POSTURES.map((k) => Type.Literal(k))),
+    // Literal tuples (not `LABEL_POSTURES.map(…)`), so the static type is the union, not `never`.
+    posture: Type.Union([Type.Literal('KNEW_THEN'), Type.Literal('KNOW_NOW')]),
+    training_posture: Type.Union([Type.Literal('TRAINING'), Type.Literal('NON_TRAINING')]),
     maturity_days: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     /** `label_asof_utc − maturity_days` (canonical instant); events after it are immature. */
     maturity_cutoff_utc: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),

@@ -135,6 +135,7 @@ export function describeLabelStoreContract(name: string, make: () => Promise<Lab
       }
       expect(await codeOf(store.append([sampleLabelAssertion({ effective_time: '10:00' })]))).toBe('LABEL_TIMESTAMP_INVALID');
       expect(await codeOf(store.append([sampleLabelAssertion({ event_id: '' })]))).toBe('LABEL_ASSERTION_INVALID');
+      expect(await codeOf(store.append([sampleLabelAssertion({ event_id: 'evt\u0000' })]))).toBe('LABEL_ASSERTION_INVALID');
       const withObject = { ...sampleLabelAssertion(), value: { nested: true } } as unknown as LabelAssertion;
       expect(await codeOf(store.append([withObject]))).toBe('LABEL_ASSERTION_INVALID');
       expect(await store.stateMarker()).toBe(marker);

@@ -1,0 +1,230 @@
+import {
+  type AbortOptions,
+  assertLabelAssertions,
+  instantSortKey,
+  type LabelAssertion,
+  type LabelStateMarkerOptions,
+  type LabelStore,
+  type LabelSubjectKey,
+  OfsError,
+  type SqlClient,
+  type SqlQueryable,
+  sameLabelAssertion,
+  throwIfAborted,
+  toOfsError,
+} from '@ofs/contracts';
+
+/** Options of `createPostgresLabelStore`. */
+export interface PostgresLabelStoreOptions {
+  /** The SQL connection: `fromPGlite(db)` (embedded) or `fromPgPool(pool)` (server). */
+  client: SqlClient;
+  /** PostgreSQL schema that holds the `ofs_label_assertions` table (created if absent). Default `public`. */
+  schema?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Rows per INSERT statement when appending. */
+const APPEND_CHUNK = 2_000;
+
+interface Row {
+  assertion_id: string;
+  platform_run_id: string;
+  event_id: string;
+  label_type: string;
+  value_json: string;
+  effective_time: string;
+  observed_time: string;
+  committed_at: string | null;
+}
+
+/** The DDL of the label table in `schema` (idempotent). */
+export function labelStoreDdl(schema = 'public'): string[] {
+  const t = `"${schema}".ofs_label_assertions`;
+  return [
+    `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
+    `CREATE TABLE IF NOT EXISTS ${t} (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      assertion_id text PRIMARY KEY,
+      platform_run_id text NOT NULL,
+      event_id text NOT NULL,
+      label_type text NOT NULL,
+      value_json text NOT NULL,
+      effective_time text NOT NULL,
+      observed_time text NOT NULL,
+      observed_key text NOT NULL,
+      committed_at text
+    )`,
+    `CREATE INDEX IF NOT EXISTS ofs_label_assertions_subject ON ${t} (platform_run_id, event_id, label_type)`,
+  ];
+}
+
+function toAssertion(row: Row): LabelAssertion {
+  const a: LabelAssertion = {
+    platform_run_id: row.platform_run_id,
+    event_id: row.event_id,
+    label_type: row.label_type,
+    value: JSON.parse(row.value_json) as LabelAssertion['value'],
+    effective_time: row.effective_time,
+    observed_time: row.observed_time,
+    assertion_id: row.assertion_id,
+  };
+  if (row.committed_at !== null) a.committed_at = row.committed_at;
+  return a;
+}
+
+const COLUMNS = 'assertion_id, platform_run_id, event_id, label_type, value_json, effective_time, observed_time, committed_at';
+
+/**
+ * The label store in SQL on an injected `SqlClient` (PGlite or a PostgreSQL server). One table,
+ * indexed by subject; `timelines` is one set-based query per batch (subjects passed as two
+ * arrays and joined with `unnest`), never one query per subject. Raw timestamp spellings are
+ * kept; a fixed-width UTC key of `observed_time` serves scoped state markers.
+ */
+export function createPostgresLabelStore({ client, schema = 'public' }: PostgresLabelStoreOptions): LabelStore {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new OfsError('SCHEMA_INVALID', { message: `schema must match ${SCHEMA_NAME}, got ${JSON.stringify(schema)}` });
+  }
+  const table = `"${schema}".ofs_label_assertions`;
+  let ready: Promise<void> | undefined;
+
+  async function ensureTable(): Promise<void> {
+    ready ??= (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await client.transaction(async (tx) => {
+            for (const statement of labelStoreDdl(schema)) await tx.query(statement);
+          });
+          return;
+        } catch (error) {
+          // Two first callers may race on CREATE … IF NOT EXISTS; the second attempt sees the table.
+          if (attempt >= 2) throw error;
+        }
+      }
+    })().catch((error: unknown) => {
+      ready = undefined;
+      throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'creating the label table');
+    });
+    return ready;
+  }
+
+  async function insertChunk(tx: SqlQueryable, chunk: readonly LabelAssertion[]): Promise<Set<string>> {
+    const cols: string[][] = [[], [], [], [], [], [], [], [], []];
+    for (const a of chunk) {
+      cols[0]!.push(a.assertion_id);
+      cols[1]!.push(a.platform_run_id);
+      cols[2]!.push(a.event_id);
+      cols[3]!.push(a.label_type);
+      cols[4]!.push(JSON.stringify(a.value));
+      cols[5]!.push(a.effective_time);
+      cols[6]!.push(a.observed_time);
+      cols[7]!.push(instantSortKey(a.observed_time)!);
+      cols[8]!.push(a.committed_at ?? '');
+    }
+    const result = await tx.query<{ assertion_id: string }>(
+      `INSERT INTO ${table} (assertion_id, platform_run_id, event_id, label_type, value_json, effective_time, observed_time, observed_key, committed_at)
+       SELECT i, r, e, t, v, ef, ob, ok, NULLIF(c, '')
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS x(i, r, e, t, v, ef, ob, ok, c)
+       ON CONFLICT (assertion_id) DO NOTHING
+       RETURNING assertion_id`,
+      cols,
+    );
+    return new Set(result.rows.map((r) => r.assertion_id));
+  }
+
+  return {
+    async *timelines(subjects: readonly LabelSubjectKey[], labelTypes: readonly string[], options?: AbortOptions) {
+      throwIfAborted(options?.signal);
+      if (subjects.length === 0 || labelTypes.length === 0) return;
+      let rows: Row[];
+      try {
+        await ensureTable();
+        const result = await client.query<Row>(
+          `SELECT ${COLUMNS} FROM ${table} a
+           WHERE (a.platform_run_id, a.event_id) IN (SELECT r, e FROM unnest($1::text[], $2::text[]) AS s(r, e))
+             AND a.label_type = ANY($3::text[])`,
+          [subjects.map((s) => s.platform_run_id), subjects.map((s) => s.event_id), [...labelTypes]],
+          options,
+        );
+        rows = result.rows;
+      } catch (error) {
+        throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'reading label timelines');
+      }
+      for (const row of rows) yield toAssertion(row);
+    },
+
+    async stateMarker(options?: LabelStateMarkerOptions) {
+      throwIfAborted(options?.signal);
+      const where: string[] = [];
+      const params: string[] = [];
+      if (options?.platform_run_id !== undefined) {
+        params.push(options.platform_run_id);
+        where.push(`platform_run_id = $${params.length}`);
+      }
+      if (options?.observed_at_or_before !== undefined) {
+        const key = instantSortKey(options.observed_at_or_before);
+        if (key === undefined) {
+          throw new OfsError('LABEL_TIMESTAMP_INVALID', {
+            message: `observed_at_or_before is not an RFC 3339 instant with a zone: ${options.observed_at_or_before}`,
+          });
+        }
+        params.push(key);
+        where.push(`observed_key <= $${params.length}`);
+      }
+      try {
+        await ensureTable();
+        const result = await client.query<{ n: string; h: string | null }>(
+          `SELECT count(*)::text AS n, md5(coalesce(string_agg(assertion_id, E'\\n' ORDER BY assertion_id COLLATE "C"), '')) AS h
+           FROM ${table} ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}`,
+          params,
+          options,
+        );
+        const row = result.rows[0]!;
+        return `postgres:v1:${row.n}:${row.h}`;
+      } catch (error) {
+        throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'reading the label store state marker');
+      }
+    },
+
+    async append(assertions: readonly LabelAssertion[], options?: AbortOptions) {
+      throwIfAborted(options?.signal);
+      assertLabelAssertions(assertions);
+      const fresh = new Map<string, LabelAssertion>();
+      for (const a of assertions) {
+        const seen = fresh.get(a.assertion_id);
+        if (seen !== undefined && !sameLabelAssertion(seen, a)) throw conflict(a, seen);
+        fresh.set(a.assertion_id, a);
+      }
+      if (fresh.size === 0) return;
+      const all = [...fresh.values()];
+      try {
+        await ensureTable();
+        await client.transaction(async (tx) => {
+          for (let start = 0; start < all.length; start += APPEND_CHUNK) {
+            const chunk = all.slice(start, start + APPEND_CHUNK);
+            const inserted = await insertChunk(tx, chunk);
+            const existing = chunk.filter((a) => !inserted.has(a.assertion_id));
+            if (existing.length === 0) continue;
+            const stored = await tx.query<Row>(`SELECT ${COLUMNS} FROM ${table} WHERE assertion_id = ANY($1::text[])`, [
+              existing.map((a) => a.assertion_id),
+            ]);
+            const byId = new Map(stored.rows.map((r) => [r.assertion_id, toAssertion(r)]));
+            for (const a of existing) {
+              const old = byId.get(a.assertion_id);
+              if (old === undefined || !sameLabelAssertion(old, a)) throw conflict(a, old);
+            }
+          }
+        }, options);
+      } catch (error) {
+        throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'appending label assertions');
+      }
+    },
+  };
+}
+
+function conflict(a: LabelAssertion, existing: LabelAssertion | undefined): OfsError {
+  return new OfsError('LABEL_ASSERTION_CONFLICT', {
+    message: `assertion ${a.assertion_id} already exists with other content`,
+    details: { assertion_id: a.assertion_id, existing: existing === undefined ? null : { ...existing }, appended: { ...a } },
+  });
+}
