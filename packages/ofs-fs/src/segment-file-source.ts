@@ -1,0 +1,178 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type AbortOptions,
+  compareDecimal,
+  isCanonicalDecimal,
+  type OffsetRange,
+  OfsError,
+  type ReplayRecord,
+  type ReplaySlice,
+  type ReplaySource,
+  throwIfAborted,
+} from '@ofs/contracts';
+import { canonicalJson, sha256Hex } from '@ofs/ids';
+import { INDEX_FILE, partitionDir, SEGMENT_INDEX_SCHEMA_VERSION, type SegmentIndex } from './segment-layout.js';
+
+/** Options of `createSegmentFileSource`. */
+export interface SegmentFileSourceOptions {
+  /** Directory written by `writeSegmentFiles` (one per source: EB and Archive each have their own). */
+  root: string;
+  /**
+   * Recompute every record's `payload_hash` from its payload (sha256 of canonical JSON) and fail
+   * with `REPLAY_RECORD_INVALID` on a difference. Default `false`: the corridor compares the
+   * recorded hashes across sources; verifying costs a canonical encoding and a hash per record.
+   */
+  verifyHashes?: boolean;
+}
+
+const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
+
+function unavailable(error: unknown, what: string): OfsError {
+  return new OfsError('REPLAY_SOURCE_UNAVAILABLE', {
+    message: `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    cause: error,
+  });
+}
+
+function isIndex(value: unknown): value is SegmentIndex {
+  const v = value as SegmentIndex | null;
+  const range = (r: OffsetRange) => isCanonicalDecimal(r?.start) && isCanonicalDecimal(r?.end);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.schema_version === SEGMENT_INDEX_SCHEMA_VERSION &&
+    Array.isArray(v.coverage) &&
+    v.coverage.every(range) &&
+    Array.isArray(v.segments) &&
+    v.segments.every(
+      (s) => typeof s?.file === 'string' && /^[A-Za-z0-9._-]+$/.test(s.file) && range({ start: s.first_offset, end: s.last_offset }),
+    )
+  );
+}
+
+/** First segment whose last offset is `>= offset` (binary search). */
+function firstSegmentReaching(index: SegmentIndex, offset: string): number {
+  let lo = 0;
+  let hi = index.segments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareDecimal(index.segments[mid]!.last_offset, offset) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A `ReplaySource` over JSONL segment files (layout in the package README): the embedded
+ * EB/Archive of the demo and the benchmarks. `coverage` answers from each partition's
+ * `index.json` (`[]` when the partition has no index); `read` opens only the segments whose
+ * offset span meets the range (binary search over the index) and yields exactly the records
+ * inside it, in file order. I/O failures are `REPLAY_SOURCE_UNAVAILABLE` (retryable); an
+ * unreadable index is `ARTIFACT_CORRUPT`; a malformed line is `REPLAY_RECORD_INVALID`.
+ */
+export function createSegmentFileSource(options: SegmentFileSourceOptions): ReplaySource {
+  const root = resolve(options.root);
+  const verify = options.verifyHashes ?? false;
+  const indexes = new Map<string, SegmentIndex>();
+
+  const indexOf = async (slice: ReplaySlice): Promise<SegmentIndex | undefined> => {
+    const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind);
+    const cached = indexes.get(dir);
+    if (cached) return cached;
+    let text: string;
+    try {
+      text = await readFile(join(dir, INDEX_FILE), 'utf8');
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return undefined;
+      throw unavailable(error, `reading segment index of ${slice.topic}/${slice.partition}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new OfsError('ARTIFACT_CORRUPT', { message: `segment index of ${slice.topic}/${slice.partition} is not JSON`, cause: error });
+    }
+    if (!isIndex(parsed)) {
+      throw new OfsError('ARTIFACT_CORRUPT', {
+        message: `segment index of ${slice.topic}/${slice.partition} is not an ${SEGMENT_INDEX_SCHEMA_VERSION}`,
+      });
+    }
+    indexes.set(dir, parsed);
+    return parsed;
+  };
+
+  const invalid = (slice: ReplaySlice, file: string, line: number, why: string) =>
+    new OfsError('REPLAY_RECORD_INVALID', {
+      message: `${slice.topic}/${slice.partition} ${file}:${line}: ${why}`,
+      details: { topic: slice.topic, partition: slice.partition, file, line },
+    });
+
+  return {
+    async coverage(slice: ReplaySlice, opts?: AbortOptions) {
+      throwIfAborted(opts?.signal);
+      const index = await indexOf(slice);
+      if (!index) return [];
+      const out: OffsetRange[] = [];
+      for (const r of index.coverage) {
+        const start = compareDecimal(r.start, slice.start_offset) < 0 ? slice.start_offset : r.start;
+        const end = compareDecimal(r.end, slice.end_offset) > 0 ? slice.end_offset : r.end;
+        if (compareDecimal(start, end) <= 0) out.push({ start, end });
+      }
+      return out;
+    },
+
+    async *read(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions) {
+      const signal = opts?.signal;
+      throwIfAborted(signal);
+      const index = await indexOf(slice);
+      if (!index) return;
+      const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind);
+      for (let s = firstSegmentReaching(index, range.start); s < index.segments.length; s++) {
+        const segment = index.segments[s]!;
+        if (compareDecimal(segment.first_offset, range.end) > 0) break;
+        throwIfAborted(signal);
+        let text: string;
+        try {
+          text = await readFile(join(dir, segment.file), 'utf8');
+        } catch (error) {
+          throw unavailable(error, `reading ${slice.topic}/${slice.partition} ${segment.file}`);
+        }
+        // Segments wholly inside the range need no per-line offset check.
+        const inner = compareDecimal(segment.first_offset, range.start) >= 0 && compareDecimal(segment.last_offset, range.end) <= 0;
+        let at = 0;
+        let line = 0;
+        while (at < text.length) {
+          let nl = text.indexOf('\n', at);
+          if (nl < 0) nl = text.length;
+          const body = text.slice(at, nl);
+          at = nl + 1;
+          line++;
+          if (body.length === 0) continue;
+          if ((line & 4095) === 0) throwIfAborted(signal);
+          let row: { offset: string; event_id: string; ts_utc: string; payload_hash: string; payload: Record<string, unknown> };
+          try {
+            row = JSON.parse(body);
+          } catch {
+            throw invalid(slice, segment.file, line, 'not JSON');
+          }
+          if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset))
+            throw invalid(slice, segment.file, line, 'offset is not canonical');
+          if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) continue;
+          if (verify && sha256Hex(canonicalJson(row.payload)) !== row.payload_hash)
+            throw invalid(slice, segment.file, line, 'payload_hash does not match the payload');
+          yield {
+            topic: slice.topic,
+            partition: slice.partition,
+            offset_kind: slice.offset_kind,
+            offset: row.offset,
+            event_id: row.event_id,
+            ts_utc: row.ts_utc,
+            payload: row.payload,
+            payload_hash: row.payload_hash,
+          } as ReplayRecord;
+        }
+      }
+    },
+  };
+}
