@@ -27,7 +27,15 @@ export const WindowFeatureSchema = Type.Object(
     name: FeatureName,
     kind: Type.Literal('window'),
     entity: Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }),
-    aggregate: Type.Union(WINDOW_AGGREGATES.map((a) => Type.Literal(a))),
+    aggregate: Type.Union([
+      Type.Literal('count'),
+      Type.Literal('sum'),
+      Type.Literal('min'),
+      Type.Literal('max'),
+      Type.Literal('mean'),
+      Type.Literal('last'),
+      Type.Literal('distinct_count'),
+    ]),
     /** Payload path of the aggregated value; required for every aggregate but `count`. */
     path: Type.Optional(PayloadPath),
     window_seconds: Type.Integer({ minimum: 1, maximum: 366 * 86_400 }),

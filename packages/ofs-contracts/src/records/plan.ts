@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { FeatureDefinitionSetSchema, INTENT_KINDS, ReplaySliceSchema } from './intent.js';
+import { FeatureDefinitionSetSchema, ReplaySliceSchema } from './intent.js';
 
 /** Schema version of a resolved build plan. */
 export const BUILD_PLAN_SCHEMA_VERSION = 'learning.ofs_build_plan.v1';
@@ -21,8 +21,8 @@ export const BuildPlanSchema = Type.Object(
   {
     schema_version: Type.Literal(BUILD_PLAN_SCHEMA_VERSION),
     plan_id: Type.String({ pattern: '^plan_[0-9a-f]{32}$' }),
-    intent_kind: Type.Union(INTENT_KINDS.map((k) => Type.Literal(k))),
-    training_posture: Type.Union(TRAINING_POSTURES.map((k) => Type.Literal(k))),
+    intent_kind: Type.Union([Type.Literal('dataset_build'), Type.Literal('parity_rebuild'), Type.Literal('forensic_rebuild')]),
+    training_posture: Type.Union([Type.Literal('TRAINING'), Type.Literal('NON_TRAINING')]),
     non_training_allowed: Type.Boolean(),
     dataset_fingerprint: Sha256Hex,
     dataset_manifest_id: Type.String({ pattern: '^dm_[0-9a-f]{32}$' }),
@@ -40,7 +40,7 @@ export const BuildPlanSchema = Type.Object(
         label_asof_instant: Type.String({ minLength: 1 }),
         resolution_rule: Type.String({ minLength: 1 }),
         maturity_days: Type.Optional(Type.Integer({ minimum: 0 })),
-        posture: Type.Union(LABEL_POSTURES.map((k) => Type.Literal(k))),
+        posture: Type.Union([Type.Literal('KNEW_THEN'), Type.Literal('KNOW_NOW')]),
       },
       { additionalProperties: false },
     ),

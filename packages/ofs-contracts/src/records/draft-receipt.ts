@@ -1,0 +1,146 @@
+import Type, { type Static } from 'typebox';
+
+/** Schema version of the draft receipt written by reconstruction. */
+export const DRAFT_RECEIPT_SCHEMA_VERSION = 'learning.ofs_draft_receipt.v1';
+
+/** Recipe name of the streamed rows digest: sha256 over every canonical row line plus `\n`, in row order. */
+export const ROWS_DIGEST_RECIPE = 'ofs.rows_digest.v2';
+
+const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const Decimal = Type.String({ pattern: '^(0|[1-9][0-9]*)$' });
+const Count = Type.Integer({ minimum: 0 });
+
+/** One content-addressed JSONL part: `{platform_run_id}/ofs/parts/{sha256}.jsonl`. */
+export const DatasetPartSchema = Type.Object(
+  {
+    key: Type.String({ minLength: 1 }),
+    rows: Type.Integer({ minimum: 1 }),
+    bytes: Type.Integer({ minimum: 1 }),
+    sha256: Sha256Hex,
+  },
+  { additionalProperties: false },
+);
+
+/** The type of a row column (JSON types; `decimal` is an exact decimal string, `null` allowed where `nullable`). */
+export const COLUMN_TYPES = ['string', 'integer', 'decimal', 'boolean', 'json'] as const;
+
+/** One column of the dataset rows, in canonical (code point) key order. */
+export const ColumnSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    type: Type.Union([
+      Type.Literal('string'),
+      Type.Literal('integer'),
+      Type.Literal('decimal'),
+      Type.Literal('boolean'),
+      Type.Literal('json'),
+    ]),
+    nullable: Type.Boolean(),
+    /** Where the column comes from: `event`, `entity`, `feature`, `label`. */
+    source: Type.Union([Type.Literal('event'), Type.Literal('entity'), Type.Literal('feature'), Type.Literal('label')]),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Per-slice counts of reconstruction, in `plan.replay_basis` order. */
+export const DraftSliceCountsSchema = Type.Object(
+  {
+    topic: Type.String({ minLength: 1 }),
+    partition: Type.Integer({ minimum: 0 }),
+    offset_kind: Type.String({ minLength: 1 }),
+    start_offset: Decimal,
+    end_offset: Decimal,
+    /** Records consumed from the replay stream; must equal the replay receipt's `counts.records`. */
+    records: Count,
+    /** Records dropped because their `event_id` was already seen earlier in (topic, partition, offset) order. */
+    duplicates_dropped: Count,
+    /** Deduplicated events of row topics. */
+    row_events: Count,
+    /** Rows written. */
+    rows: Count,
+    /** Row events that were immature at the cutoff (`mature: false`). */
+    immature: Count,
+    /** Immature row events left out of the rows (training plans). */
+    immature_excluded: Count,
+  },
+  { additionalProperties: false },
+);
+
+/** Totals over every slice (the same fields as a slice's counts). */
+export const DraftTotalsSchema = Type.Object(
+  {
+    records: Count,
+    duplicates_dropped: Count,
+    row_events: Count,
+    rows: Count,
+    immature: Count,
+    immature_excluded: Count,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `learning.ofs_draft_receipt.v1`: what reconstruction built for one plan — the parts (written
+ * before the receipt, unreferenced until a manifest names them), the rows digest, the row
+ * schema and per-slice counts. Written write-once at `{platform_run_id}/ofs/drafts/{plan_id}.json`;
+ * no timestamps, so the same inputs always give the same bytes.
+ */
+export const DraftReceiptSchema = Type.Object(
+  {
+    schema_version: Type.Literal(DRAFT_RECEIPT_SCHEMA_VERSION),
+    plan_id: Type.String({ pattern: '^plan_[0-9a-f]{32}$' }),
+    platform_run_id: Type.String({ minLength: 1 }),
+    dataset_manifest_id: Type.String({ pattern: '^dm_[0-9a-f]{32}$' }),
+    basis_hash: Sha256Hex,
+    training_posture: Type.Union([Type.Literal('TRAINING'), Type.Literal('NON_TRAINING')]),
+    feature_profile: Type.Object(
+      {
+        feature_set_id: Type.String({ minLength: 1 }),
+        feature_set_version: Type.String({ minLength: 1 }),
+        ref: Type.String({ minLength: 1 }),
+        digest: Sha256Hex,
+      },
+      { additionalProperties: false },
+    ),
+    policy: Type.Object({ revision: Type.String({ minLength: 1 }), digest: Sha256Hex }, { additionalProperties: false }),
+    /** Rows per part (the policy's `part_rows`). */
+    part_rows: Type.Integer({ minimum: 1 }),
+    /** Label types joined into the rows, in policy order. */
+    label_types: Type.Array(Type.String({ minLength: 1 })),
+    /** Whether immature rows are in the dataset (`false` for training plans: they are excluded and counted). */
+    immature_rows_included: Type.Boolean(),
+    columns: Type.Array(ColumnSchema),
+    parts: Type.Array(DatasetPartSchema),
+    rows_total: Count,
+    rows_digest_recipe: Type.Literal(ROWS_DIGEST_RECIPE),
+    rows_digest: Sha256Hex,
+    bytes_total: Count,
+    slices: Type.Array(DraftSliceCountsSchema),
+    totals: DraftTotalsSchema,
+  },
+  { additionalProperties: false, $id: DRAFT_RECEIPT_SCHEMA_VERSION, title: 'DraftReceipt' },
+);
+
+/** A draft receipt (see `DraftReceiptSchema`). */
+export type DraftReceipt = Static<typeof DraftReceiptSchema>;
+/** One dataset part. */
+export type DatasetPart = Static<typeof DatasetPartSchema>;
+/** One row column. */
+export type Column = Static<typeof ColumnSchema>;
+/** A column type. */
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+/** Per-slice draft counts. */
+export type DraftSliceCounts = Static<typeof DraftSliceCountsSchema>;
+/** Draft totals. */
+export type DraftTotals = Static<typeof DraftTotalsSchema>;
+
+/** Object key of a plan's draft receipt. */
+export function draftReceiptKey(platformRunId: string, planId: string): string {
+  return `${platformRunId}/ofs/drafts/${planId}.json`;
+}
+
+/** Object key of a content-addressed dataset part. */
+export function datasetPartKey(platformRunId: string, sha256: string): string {
+  return `${platformRunId}/ofs/parts/${sha256}.jsonl`;
+}

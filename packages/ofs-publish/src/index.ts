@@ -1,0 +1,25 @@
+export { reconstruct, type DraftResult, type ReconstructDeps, type ReconstructOptions } from './reconstruct.js';
+export {
+  publish,
+  assertPublishable,
+  statusClassOf,
+  type GateResult,
+  type PublishDeps,
+  type PublishInputs,
+  type PublishResult,
+} from './publish.js';
+export { readDataset, readManifest, type ReadDatasetDeps } from './read-dataset.js';
+export { toManifestV0 } from './manifest-v0.js';
+export {
+  findPublishedByPlan,
+  loadPublishInputs,
+  type ExpectedDigests,
+  type PublishedDataset,
+  type StoredPublishInputs,
+} from './stored-inputs.js';
+export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from './demo-profile.js';
+export { compileProfile, RESERVED_COLUMNS, type CompiledProfile } from './compile-profile.js';
+export { rowLayout, type RowLayout } from './row-encoder.js';
+export { EventIdSet, type SeenOutcome } from './event-id-set.js';
+export { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from './decimal.js';
+export { planKey, labelReceiptKey } from './keys.js';

@@ -1,0 +1,82 @@
+import {
+  type AbortOptions,
+  assertObjectKey,
+  type DatasetManifestV1,
+  DatasetManifestV1Schema,
+  OfsError,
+  type ObjectStore,
+  toOfsError,
+} from '@ofs/contracts';
+import { createSha256, readJson, sha256Hex } from '@ofs/ids';
+import { schemaProblems } from './schema-check.js';
+
+/** Dependencies of `readDataset`. */
+export interface ReadDatasetDeps extends AbortOptions {
+  store: ObjectStore;
+}
+
+function violation(message: string, details: Record<string, unknown>): OfsError {
+  return new OfsError('DATASET_INTEGRITY_VIOLATION', { message, details });
+}
+
+/** Reads and validates a v1 manifest; `REF_NOT_FOUND` when absent, `DATASET_INTEGRITY_VIOLATION` when not a v1 manifest. */
+export async function readManifest(manifestKey: string, deps: ReadDatasetDeps): Promise<DatasetManifestV1> {
+  assertObjectKey(manifestKey);
+  const manifest = await readJson(deps.store, manifestKey, deps.signal ? { signal: deps.signal } : undefined);
+  if (manifest === undefined)
+    throw new OfsError('REF_NOT_FOUND', { message: `no manifest at ${manifestKey}`, details: { key: manifestKey } });
+  const problems = schemaProblems(DatasetManifestV1Schema, manifest);
+  if (problems.length > 0)
+    throw violation(`${manifestKey} is not a dataset manifest v1: ${problems.join('; ')}`, { manifest_key: manifestKey, problems });
+  return manifest as DatasetManifestV1;
+}
+
+/**
+ * Streams a published dataset's rows (parsed JSON objects) in row order. Each part is checked
+ * against its size and sha256 before any of its rows is yielded, and the rows count and
+ * `rows_digest` are checked as the stream ends: any difference is
+ * `DATASET_INTEGRITY_VIOLATION`. Memory: one part.
+ */
+export async function* readDataset(manifestKey: string, deps: ReadDatasetDeps): AsyncGenerator<Record<string, unknown>> {
+  const manifest = await readManifest(manifestKey, deps);
+  const signal = deps.signal ? { signal: deps.signal } : undefined;
+  const digest = createSha256();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let rows = 0;
+  for (const part of manifest.parts) {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await deps.store.get(part.key, signal);
+    } catch (error) {
+      throw toOfsError(error, 'STORE_UNAVAILABLE', `reading ${part.key}`);
+    }
+    if (bytes === undefined) throw violation(`part ${part.key} is missing`, { part: part.key });
+    if (bytes.byteLength !== part.bytes) {
+      throw violation(`part ${part.key} has ${bytes.byteLength} bytes, the manifest says ${part.bytes}`, { part: part.key });
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== part.sha256)
+      throw violation(`part ${part.key} has sha256 ${actual}, the manifest says ${part.sha256}`, { part: part.key, actual });
+    digest.update(bytes);
+    let text: string;
+    try {
+      text = decoder.decode(bytes);
+    } catch (error) {
+      throw violation(`part ${part.key} is not UTF-8`, { part: part.key, cause: String(error) });
+    }
+    const lines = text.split('\n');
+    if (lines.pop() !== '' || lines.length !== part.rows) {
+      throw violation(`part ${part.key} does not hold ${part.rows} newline-terminated rows`, { part: part.key });
+    }
+    for (const line of lines) {
+      rows++;
+      yield JSON.parse(line) as Record<string, unknown>;
+    }
+  }
+  if (rows !== manifest.rows_total)
+    throw violation(`read ${rows} rows, the manifest says ${manifest.rows_total}`, { manifest_key: manifestKey });
+  const rowsDigest = digest.digestHex();
+  if (rowsDigest !== manifest.rows_digest) {
+    throw violation(`the rows hash to ${rowsDigest}, the manifest says ${manifest.rows_digest}`, { manifest_key: manifestKey });
+  }
+}

@@ -1,0 +1,414 @@
+import {
+  type AbortOptions,
+  type BuildPlan,
+  compareDecimal,
+  DRAFT_RECEIPT_SCHEMA_VERSION,
+  type DraftReceipt,
+  type DraftSliceCounts,
+  draftReceiptKey,
+  isOfsError,
+  type LabelBatchResolver,
+  type LabelSubject,
+  OFS_POLICY_DEFAULTS,
+  OfsError,
+  type ObjectStore,
+  type OfsPolicy,
+  ROWS_DIGEST_RECIPE,
+  type ReplayRecord,
+  type ReplaySlice,
+  type ResolvedFeatureProfile,
+  type SubjectLabels,
+  throwIfAborted,
+  toOfsError,
+} from '@ofs/contracts';
+import { writeOnceJson } from '@ofs/ids';
+import { type CompiledEntity, type CompiledField, type CompiledProfile, compileProfile, valueAt } from './compile-profile.js';
+import { EventIdSet } from './event-id-set.js';
+import { EventTimeParser } from './event-time.js';
+import { PartWriter } from './part-writer.js';
+import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
+import { PartitionWindows } from './windows.js';
+
+/** What reconstruction needs besides the plan and the records. */
+export interface ReconstructDeps<LabelReceipt = unknown> {
+  /** The label resolver of this plan (`@ofs/labels`' `createLabelResolver`, or any implementation). */
+  labels: LabelBatchResolver<LabelReceipt>;
+  /** The plan's feature profile, resolved and pinned (its digest must equal the plan's). */
+  profile: ResolvedFeatureProfile;
+  store: ObjectStore;
+  /** The plan's policy (`revision` must equal the plan's): `part_rows`, `label_batch_size`, `label_types`. */
+  policy: OfsPolicy;
+}
+
+/** Options of `reconstruct`. */
+export interface ReconstructOptions extends AbortOptions {
+  /**
+   * Call `labels.finish()` after the last batch and return its receipt (default `true`). For
+   * training plans `finish` throws `COVERAGE_POLICY_VIOLATION` itself, so reconstruction fails
+   * before any draft receipt is written.
+   */
+  finishLabels?: boolean;
+  /** Expected number of distinct events, to size the dedupe set up front (it grows anyway). */
+  expectedEvents?: number;
+}
+
+/** The result of `reconstruct`. */
+export interface DraftResult<LabelReceipt = unknown> {
+  /** Where the draft receipt was written: `{platform_run_id}/ofs/drafts/{plan_id}.json`. */
+  draftKey: string;
+  /** The draft receipt: parts, rows_total, rows_digest, columns, per-slice and total counts. */
+  draft: DraftReceipt;
+  /** The label receipt `labels.finish()` returned (`undefined` with `finishLabels: false`). */
+  labelReceipt: LabelReceipt | undefined;
+}
+
+interface PendingRow {
+  values: unknown[];
+  slice: number;
+}
+
+/**
+ * Reconstruction (S5), streaming: dedupes the replayed records by `event_id` (first occurrence
+ * in `(topic, partition, offset)` order wins; another payload hash is `REPLAY_EVENT_ID_CONFLICT`),
+ * computes windowed features per entity key within each topic partition in offset order, builds
+ * one row per deduplicated event of `row_topics`, joins labels batch by batch through
+ * `deps.labels`, leaves immature rows out of training datasets (counted), writes canonical JSONL
+ * parts of `policy.part_rows` rows as they fill, and finally writes the draft receipt.
+ *
+ * `records` must be the replay stream: in `plan.replay_basis` order, ascending offset within a
+ * partition; anything else is `REPLAY_RECORD_INVALID`. Memory is bounded by the window state,
+ * the dedupe set, one label batch and one part.
+ */
+export async function reconstruct<LabelReceipt = unknown>(
+  plan: BuildPlan,
+  records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+  deps: ReconstructDeps<LabelReceipt>,
+  options: ReconstructOptions = {},
+): Promise<DraftResult<LabelReceipt>> {
+  try {
+    return await run(plan, records, deps, options);
+  } catch (error) {
+    if (isOfsError(error)) throw error;
+    throw new OfsError('INTERNAL_ERROR', {
+      message: `reconstruction failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  }
+}
+
+async function run<LabelReceipt>(
+  plan: BuildPlan,
+  records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+  deps: ReconstructDeps<LabelReceipt>,
+  options: ReconstructOptions,
+): Promise<DraftResult<LabelReceipt>> {
+  const { signal } = options;
+  throwIfAborted(signal);
+  const profile = compileProfile(deps.profile);
+  assertPinned(plan, profile, deps.policy);
+  const policy = { ...OFS_POLICY_DEFAULTS, ...deps.policy };
+  const labelTypes = policy.label_types;
+  const layout = rowLayout(profile, labelTypes);
+  const training = plan.training_posture === 'TRAINING';
+  const slices = plan.replay_basis;
+  const counts: DraftSliceCounts[] = slices.map((s) => ({
+    topic: s.topic,
+    partition: s.partition,
+    offset_kind: s.offset_kind,
+    start_offset: s.start_offset,
+    end_offset: s.end_offset,
+    records: 0,
+    duplicates_dropped: 0,
+    row_events: 0,
+    rows: 0,
+    immature: 0,
+    immature_excluded: 0,
+  }));
+  const seen = new EventIdSet(options.expectedEvents);
+  const times = new EventTimeParser();
+  const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, { ...(signal ? { signal } : {}) });
+
+  // Value slots: each distinct aggregated payload path is read once per event.
+  const valuePaths: string[][] = [];
+  const valueSlots = profile.windows.map((w) => {
+    if (!w.path) return -1;
+    const joined = w.path.join('.');
+    let slot = valuePaths.findIndex((p) => p.join('.') === joined);
+    if (slot < 0) slot = valuePaths.push([...w.path]) - 1;
+    return slot;
+  });
+
+  let pending: PendingRow[] = [];
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    await joinLabels(batch, layout, deps.labels, training, counts, parts, signal);
+  };
+
+  let sliceIndex = -1;
+  let slice: ReplaySlice | undefined;
+  let partitionId = '';
+  let lastOffset = '';
+  let windows: PartitionWindows | undefined;
+  const keys: (string | undefined)[] = new Array(profile.entities.length);
+  const rawValues: unknown[] = new Array(valuePaths.length);
+  let processed = 0;
+
+  const iterator = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : toAsync(records as Iterable<ReplayRecord>);
+  for (;;) {
+    let step: IteratorResult<ReplayRecord>;
+    try {
+      step = await iterator.next();
+    } catch (error) {
+      throw toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', 'reading the replay stream');
+    }
+    if (step.done) break;
+    const r = step.value;
+    if ((++processed & 4095) === 0) throwIfAborted(signal);
+
+    // Slice membership and order.
+    if (slice === undefined || !inSlice(r, slice)) {
+      const next = findSlice(slices, sliceIndex + 1, r);
+      if (next < 0) throw recordError(r, 'is outside the remaining replay basis slices (foreign or out of order)');
+      sliceIndex = next;
+      slice = slices[next] as ReplaySlice;
+      const pid = `${r.topic}\u0000${r.partition}`;
+      if (pid !== partitionId) {
+        partitionId = pid;
+        lastOffset = '';
+        windows = new PartitionWindows(profile, valueSlots);
+      }
+    }
+    if (lastOffset !== '' && compareDecimal(r.offset, lastOffset) <= 0) {
+      throw recordError(r, `arrives after offset ${lastOffset} of its partition (records must ascend by offset)`);
+    }
+    lastOffset = r.offset;
+    const sc = counts[sliceIndex] as DraftSliceCounts;
+    sc.records++;
+
+    // Dedupe by event_id.
+    if (typeof r.event_id !== 'string' || r.event_id === '' || typeof r.payload_hash !== 'string' || r.payload_hash.length !== 64) {
+      throw recordError(r, 'lacks an event_id or a payload_hash');
+    }
+    const outcome = seen.add(r.event_id, r.payload_hash);
+    if (outcome === 'duplicate') {
+      sc.duplicates_dropped++;
+      continue;
+    }
+    if (outcome === 'conflict') {
+      throw new OfsError('REPLAY_EVENT_ID_CONFLICT', {
+        message: `event ${r.event_id} was replayed again at ${r.topic}/${r.partition}@${r.offset} with another payload hash`,
+        details: { event_id: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset, payload_hash: r.payload_hash },
+      });
+    }
+
+    // Features.
+    const payload = r.payload as Record<string, unknown>;
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw recordError(r, 'has no payload object');
+    const { time, canonical } = times.parse(r.ts_utc, r.event_id);
+    for (let e = 0; e < profile.entities.length; e++) keys[e] = entityKey(valueAt(payload, (profile.entities[e] as CompiledEntity).path));
+    for (let v = 0; v < valuePaths.length; v++) rawValues[v] = valueAt(payload, valuePaths[v] as string[]);
+    const isRow = profile.rowTopics === undefined || profile.rowTopics.has(r.topic);
+    if (!isRow) {
+      (windows as PartitionWindows).advance({ topic: r.topic, event_id: r.event_id, time, keys, values: rawValues }, undefined);
+      continue;
+    }
+    const values: unknown[] = new Array(layout.width).fill(null);
+    const out: unknown[] = new Array(profile.windows.length);
+    (windows as PartitionWindows).advance({ topic: r.topic, event_id: r.event_id, time, keys, values: rawValues }, out);
+    sc.row_events++;
+    values[EVENT_SLOTS.event_id] = r.event_id;
+    values[EVENT_SLOTS.topic] = r.topic;
+    values[EVENT_SLOTS.partition] = r.partition;
+    values[EVENT_SLOTS.offset] = r.offset;
+    values[EVENT_SLOTS.offset_kind] = r.offset_kind;
+    values[EVENT_SLOTS.ts_utc] = canonical;
+    values[EVENT_SLOTS.payload_hash] = r.payload_hash;
+    for (let e = 0; e < profile.entities.length; e++) {
+      const raw = valueAt(payload, (profile.entities[e] as CompiledEntity).path);
+      values[layout.entitySlot + e] = keys[e] === undefined ? null : raw;
+    }
+    for (let f = 0; f < profile.fields.length; f++) {
+      values[layout.fieldSlot + f] = valueAt(payload, (profile.fields[f] as CompiledField).path) ?? null;
+    }
+    for (let w = 0; w < out.length; w++) values[layout.windowSlot + w] = out[w];
+    pending.push({ values, slice: sliceIndex });
+    if (pending.length >= policy.label_batch_size) await flush();
+  }
+  await flush();
+  throwIfAborted(signal);
+  const written = await parts.finish();
+
+  let labelReceipt: LabelReceipt | undefined;
+  if (options.finishLabels !== false) {
+    try {
+      labelReceipt = await deps.labels.finish(signal ? { signal } : undefined);
+    } catch (error) {
+      throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'finishing label resolution');
+    }
+  }
+
+  const totals = {
+    records: 0,
+    duplicates_dropped: 0,
+    row_events: 0,
+    rows: 0,
+    immature: 0,
+    immature_excluded: 0,
+  };
+  for (const c of counts) {
+    totals.records += c.records;
+    totals.duplicates_dropped += c.duplicates_dropped;
+    totals.row_events += c.row_events;
+    totals.rows += c.rows;
+    totals.immature += c.immature;
+    totals.immature_excluded += c.immature_excluded;
+  }
+  const draft: DraftReceipt = {
+    schema_version: DRAFT_RECEIPT_SCHEMA_VERSION,
+    plan_id: plan.plan_id,
+    platform_run_id: plan.platform_run_id,
+    dataset_manifest_id: plan.dataset_manifest_id,
+    basis_hash: plan.basis_hash,
+    training_posture: plan.training_posture,
+    feature_profile: {
+      feature_set_id: profile.profile.feature_set_id,
+      feature_set_version: profile.profile.feature_set_version,
+      ref: profile.ref,
+      digest: profile.digest,
+    },
+    policy: { revision: plan.policy.revision, digest: plan.policy.digest },
+    part_rows: policy.part_rows,
+    label_types: [...labelTypes],
+    immature_rows_included: !training,
+    columns: layout.columns.map((c) => ({ ...c })),
+    parts: written.parts,
+    rows_total: written.rows,
+    rows_digest_recipe: ROWS_DIGEST_RECIPE,
+    rows_digest: written.rowsDigest,
+    bytes_total: written.bytes,
+    slices: counts,
+    totals,
+  };
+  const draftKey = draftReceiptKey(plan.platform_run_id, plan.plan_id);
+  await writeOnceJson(deps.store, draftKey, draft, signal ? { signal } : undefined);
+  return { draftKey, draft, labelReceipt };
+}
+
+/** Resolves one batch of labels, joins them and appends the rows (training: immature rows are counted and left out). */
+async function joinLabels(
+  batch: PendingRow[],
+  layout: RowLayout,
+  labels: LabelBatchResolver,
+  training: boolean,
+  counts: DraftSliceCounts[],
+  parts: PartWriter,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const subjects: LabelSubject[] = batch.map((row) => ({
+    event_id: row.values[EVENT_SLOTS.event_id] as string,
+    ts_utc: row.values[EVENT_SLOTS.ts_utc] as string,
+  }));
+  let resolved: SubjectLabels[];
+  try {
+    resolved = await labels.resolveBatch(subjects, signal ? { signal } : undefined);
+  } catch (error) {
+    throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'resolving a label batch');
+  }
+  if (!Array.isArray(resolved) || resolved.length !== batch.length) {
+    throw new OfsError('INTERNAL_ERROR', {
+      message: `the label resolver returned ${Array.isArray(resolved) ? resolved.length : 'no'} results for ${batch.length} subjects`,
+    });
+  }
+  for (let i = 0; i < batch.length; i++) {
+    const row = batch[i] as PendingRow;
+    const subject = resolved[i] as SubjectLabels;
+    const eventId = row.values[EVENT_SLOTS.event_id];
+    if (subject.event_id !== eventId) {
+      throw new OfsError('INTERNAL_ERROR', {
+        message: `the label resolver answered for ${subject.event_id} where ${String(eventId)} was asked`,
+      });
+    }
+    const sc = counts[row.slice] as DraftSliceCounts;
+    if (!subject.mature) {
+      sc.immature++;
+      if (training) {
+        sc.immature_excluded++;
+        continue;
+      }
+    }
+    row.values[EVENT_SLOTS.mature] = subject.mature;
+    let slot = layout.labelSlot;
+    for (const type of layout.labelTypes) {
+      const label = subject.labels[type];
+      row.values[slot++] = label?.status === 'LABELLED' ? label.value : null;
+      row.values[slot++] = label?.status ?? 'UNLABELLED';
+      row.values[slot++] = label?.status === 'LABELLED' ? label.assertion_id : null;
+    }
+    sc.rows++;
+    await parts.add(layout.encode(row.values));
+  }
+}
+
+/** The pins reconstruction relies on must be the plan's (law 3: version-locked meaning). */
+function assertPinned(plan: BuildPlan, profile: CompiledProfile, policy: OfsPolicy): void {
+  const pinned = plan.feature_profile;
+  if (
+    pinned.feature_set_id !== profile.profile.feature_set_id ||
+    pinned.feature_set_version !== profile.profile.feature_set_version ||
+    pinned.digest !== profile.digest
+  ) {
+    throw new OfsError('FEATURE_PROFILE_DRIFT', {
+      message: `the feature profile ${profile.profile.feature_set_id}@${profile.profile.feature_set_version} (${profile.digest}) is not the one the plan pins (${pinned.feature_set_id}@${pinned.feature_set_version}, ${pinned.digest})`,
+      details: { plan_digest: pinned.digest, profile_digest: profile.digest },
+    });
+  }
+  if (policy.revision !== plan.policy.revision) {
+    throw new OfsError('POLICY_REVISION_MISMATCH', {
+      message: `policy revision ${policy.revision} is not the plan's ${plan.policy.revision}`,
+      details: { plan: plan.policy.revision, policy: policy.revision },
+    });
+  }
+}
+
+function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
+  return (
+    r.topic === s.topic &&
+    r.partition === s.partition &&
+    r.offset_kind === s.offset_kind &&
+    compareDecimal(r.offset, s.start_offset) >= 0 &&
+    compareDecimal(r.offset, s.end_offset) <= 0
+  );
+}
+
+function findSlice(slices: readonly ReplaySlice[], from: number, r: ReplayRecord): number {
+  if (typeof r.offset !== 'string' || !/^(0|[1-9][0-9]*)$/.test(r.offset)) return -1;
+  for (let i = from; i < slices.length; i++) if (inSlice(r, slices[i] as ReplaySlice)) return i;
+  return -1;
+}
+
+function recordError(r: ReplayRecord, what: string): OfsError {
+  return new OfsError('REPLAY_RECORD_INVALID', {
+    message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) ${what}`,
+    details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },
+  });
+}
+
+/** The window-state key of an entity value: type-tagged; `undefined` when absent or not a scalar. */
+function entityKey(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value === '' ? undefined : `s${value}`;
+    case 'number':
+      return Number.isFinite(value) ? `n${value}` : undefined;
+    case 'boolean':
+      return value ? 'bt' : 'bf';
+    default:
+      return undefined;
+  }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}

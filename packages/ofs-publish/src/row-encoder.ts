@@ -1,0 +1,137 @@
+import { type Column, compareCodePoints, OfsError } from '@ofs/contracts';
+import { canonicalJson, canonicalNumber, canonicalString } from '@ofs/ids';
+import type { CompiledProfile } from './compile-profile.js';
+
+/**
+ * The row layout (docs/decisions.md, "row layout"): one flat JSON object per row with the event
+ * columns, `entity_<name>` keys, features by name and three columns per label type. Rows are
+ * canonical JSON (keys in code-point order, identity-law escaping), one per line.
+ */
+export interface RowLayout {
+  /** Columns in canonical (code point) order: the order keys appear in every row line. */
+  readonly columns: readonly Column[];
+  /** Number of slots of a row's value array (internal order, see the `*Slot` fields). */
+  readonly width: number;
+  readonly entitySlot: number;
+  readonly fieldSlot: number;
+  readonly windowSlot: number;
+  /** Slot of `label_<type>`; `_status` and `_assertion_id` follow it. */
+  readonly labelSlot: number;
+  readonly labelTypes: readonly string[];
+  /** Encodes a row's value array as its canonical JSON line (no trailing newline). */
+  encode(values: readonly unknown[]): string;
+  /** The row object of a value array (for tests and `readDataset` comparisons). */
+  toObject(values: readonly unknown[]): Record<string, unknown>;
+}
+
+/** Internal slots of the event columns. */
+export const EVENT_SLOTS = {
+  event_id: 0,
+  topic: 1,
+  partition: 2,
+  offset: 3,
+  offset_kind: 4,
+  ts_utc: 5,
+  payload_hash: 6,
+  mature: 7,
+} as const;
+
+const EVENT_COLUMNS: Column[] = [
+  { name: 'event_id', type: 'string', nullable: false, source: 'event' },
+  { name: 'topic', type: 'string', nullable: false, source: 'event' },
+  { name: 'partition', type: 'integer', nullable: false, source: 'event' },
+  { name: 'offset', type: 'string', nullable: false, source: 'event', description: 'Canonical decimal offset.' },
+  { name: 'offset_kind', type: 'string', nullable: false, source: 'event' },
+  { name: 'ts_utc', type: 'string', nullable: false, source: 'event', description: 'Event time, canonical UTC instant.' },
+  { name: 'payload_hash', type: 'string', nullable: false, source: 'event' },
+  {
+    name: 'mature',
+    type: 'boolean',
+    nullable: false,
+    source: 'label',
+    description: 'false when ts_utc > label_asof_utc − maturity_days (only in non-training datasets).',
+  },
+];
+
+/** Builds the row layout of a profile and the policy's label types. */
+export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[]): RowLayout {
+  const internal: Column[] = [...EVENT_COLUMNS];
+  const entitySlot = internal.length;
+  for (const e of profile.entities) {
+    internal.push({
+      name: e.column,
+      type: 'json',
+      nullable: true,
+      source: 'entity',
+      description: `Key of entity ${e.name} (payload ${e.path.join('.')}).`,
+    });
+  }
+  const fieldSlot = internal.length;
+  for (const f of profile.fields) {
+    internal.push({ name: f.name, type: 'json', nullable: true, source: 'feature', description: `Payload ${f.path.join('.')}.` });
+  }
+  const windowSlot = internal.length;
+  for (const w of profile.windows) {
+    const type = w.aggregate === 'count' || w.aggregate === 'distinct_count' ? 'integer' : w.aggregate === 'last' ? 'json' : 'decimal';
+    const entity = profile.entities[w.entity];
+    internal.push({
+      name: w.name,
+      type,
+      nullable: true,
+      source: 'feature',
+      description: `${w.aggregate}${w.path ? ` of ${w.path.join('.')}` : ''} per ${entity?.name} over ${w.windowMs / 1000}s before the event.`,
+    });
+  }
+  const labelSlot = internal.length;
+  for (const t of labelTypes) {
+    internal.push({ name: `label_${t}`, type: 'json', nullable: true, source: 'label', description: `Label ${t} as of the cutoff.` });
+    internal.push({
+      name: `label_${t}_status`,
+      type: 'string',
+      nullable: false,
+      source: 'label',
+      description: 'LABELLED, CONFLICT or UNLABELLED.',
+    });
+    internal.push({ name: `label_${t}_assertion_id`, type: 'string', nullable: true, source: 'label' });
+  }
+  const order = internal.map((_, i) => i).sort((a, b) => compareCodePoints((internal[a] as Column).name, (internal[b] as Column).name));
+  const columns = order.map((i) => internal[i] as Column);
+  for (let i = 1; i < columns.length; i++) {
+    if ((columns[i] as Column).name === (columns[i - 1] as Column).name) {
+      const name = (columns[i] as Column).name;
+      throw new OfsError('FEATURE_PROFILE_INVALID', { message: `row column ${name} would appear twice`, details: { column: name } });
+    }
+  }
+  const prefixes = order.map((i, k) => `${k === 0 ? '{' : ','}${canonicalString((internal[i] as Column).name)}:`);
+  const n = order.length;
+  // Serialises with a precomputed key order instead of sorting keys per row (see bench/results/publish.md).
+  const encode = (values: readonly unknown[]): string => {
+    let line = '';
+    for (let k = 0; k < n; k++) line += (prefixes[k] as string) + encodeValue(values[order[k] as number]);
+    return `${line}}`;
+  };
+  const toObject = (values: readonly unknown[]): Record<string, unknown> => {
+    const row: Record<string, unknown> = {};
+    for (const i of order) row[(internal[i] as Column).name] = values[i] ?? null;
+    return row;
+  };
+  return { columns, width: internal.length, entitySlot, fieldSlot, windowSlot, labelSlot, labelTypes, encode, toObject };
+}
+
+const PLAIN = /^[ !#-[\]-~]*$/;
+
+/** The canonical JSON of one column value (`undefined` is written as `null`). */
+export function encodeValue(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return PLAIN.test(value) ? `"${value}"` : canonicalString(value);
+    case 'number':
+      return Number.isSafeInteger(value) ? String(value) : canonicalNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    default:
+      return value === null ? 'null' : canonicalJson(value);
+  }
+}

@@ -1,0 +1,175 @@
+// Test helpers shared by this package's tests (not exported from the package).
+import type {
+  BuildPlan,
+  FeatureProfile,
+  LabelBatchResolver,
+  LabelSubject,
+  OfsPolicy,
+  ReplayRecord,
+  ReplaySlice,
+  ResolvedFeatureProfile,
+  SubjectLabels,
+  TrainingPosture,
+} from '@ofs/contracts';
+import { basisHash, canonicalJson, canonicalReplayBasis, digestOf, sha256Hex } from '@ofs/ids';
+import { DEMO_TOPIC, demoFeatureProfile } from './demo-profile.js';
+
+/** The platform run of every test plan. */
+export const RUN = 'platform_20260210T120000Z';
+
+/** A policy with the given overrides. */
+export function testPolicy(overrides: Partial<OfsPolicy> = {}): OfsPolicy {
+  return {
+    schema_version: 'learning.ofs_policy.v1',
+    revision: 'r1',
+    label_types: ['fraud_disposition'],
+    min_label_coverage: 0,
+    max_conflict_ratio: 1,
+    max_publish_retries: 3,
+    max_full_run_attempts: 3,
+    part_rows: 100_000,
+    anomaly_list_limit: 1_000,
+    label_batch_size: 5_000,
+    ...overrides,
+  };
+}
+
+/** A resolved profile (digest computed). */
+export function resolved(profile: FeatureProfile = demoFeatureProfile, ref = 'fraud-demo.v1.json'): ResolvedFeatureProfile {
+  return { ref, profile, digest: digestOf(profile) };
+}
+
+/** Options of `testPlan`. */
+export interface TestPlanOptions {
+  slices?: ReplaySlice[];
+  training?: TrainingPosture;
+  labelAsof?: string;
+  maturityDays?: number;
+  profile?: ResolvedFeatureProfile;
+  policy?: OfsPolicy;
+  /** Distinguishes plans (and manifest ids) of otherwise equal inputs. */
+  salt?: string;
+  intentKind?: BuildPlan['intent_kind'];
+}
+
+/** A build plan that satisfies the plan schema, with ids derived from its content. */
+export function testPlan(options: TestPlanOptions = {}): BuildPlan {
+  const slices = canonicalReplayBasis(
+    options.slices ?? [{ topic: DEMO_TOPIC, partition: 0, offset_kind: 'kafka_offset', start_offset: '0', end_offset: '99' }],
+  );
+  const profile = options.profile ?? resolved();
+  const policy = options.policy ?? testPolicy();
+  const training = options.training ?? 'TRAINING';
+  const seed = digestOf({
+    slices,
+    profile: profile.digest,
+    policy: digestOf(policy),
+    training,
+    salt: options.salt ?? '',
+    asof: options.labelAsof ?? '',
+  });
+  return {
+    schema_version: 'learning.ofs_build_plan.v1',
+    plan_id: `plan_${seed.slice(0, 32)}`,
+    intent_kind: options.intentKind ?? 'dataset_build',
+    training_posture: training,
+    non_training_allowed: training !== 'TRAINING',
+    dataset_fingerprint: sha256Hex(`fp${seed}`),
+    dataset_manifest_id: `dm_${sha256Hex(`dm${seed}`).slice(0, 32)}`,
+    platform_run_id: RUN,
+    scenario_run_ids: [],
+    replay_basis: slices,
+    basis_hash: basisHash(slices),
+    label_basis: {
+      label_asof_utc: options.labelAsof ?? '2026-03-01T00:00:00Z',
+      label_asof_instant: options.labelAsof ?? '2026-03-01T00:00:00Z',
+      resolution_rule: 'observed_time<=label_asof_utc',
+      ...(options.maturityDays === undefined ? {} : { maturity_days: options.maturityDays }),
+      posture: 'KNEW_THEN',
+    },
+    feature_profile: {
+      feature_set_id: profile.profile.feature_set_id,
+      feature_set_version: profile.profile.feature_set_version,
+      ref: profile.ref,
+      digest: profile.digest,
+    },
+    run_facts: { ref: 'facts.json', digest: 'b'.repeat(64), outputs: [{ output_id: 'o', decided_by: 'GATE_RECEIPT', evidence_ref: 'e' }] },
+    join_scope: {},
+    filters: {},
+    policy: { revision: policy.revision, digest: digestOf(policy) },
+    config_revision: 'c1',
+    ofs_code_release_id: 'rel1',
+  };
+}
+
+/** A replay record with its payload hash. */
+export function record(
+  offset: number | string,
+  eventId: string,
+  ts: string,
+  payload: Record<string, unknown>,
+  where: { topic?: string; partition?: number } = {},
+): ReplayRecord {
+  return {
+    topic: where.topic ?? DEMO_TOPIC,
+    partition: where.partition ?? 0,
+    offset_kind: 'kafka_offset',
+    offset: String(offset),
+    event_id: eventId,
+    ts_utc: ts,
+    payload,
+    payload_hash: sha256Hex(canonicalJson(payload)),
+  };
+}
+
+/** A demo card payment payload. */
+export function payment(card: string, merchant: string, amount: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { card_id: card, merchant_id: merchant, amount, currency: 'EUR', channel: 'ecom', country: 'DE', ...extra };
+}
+
+/** A label resolver for unit tests: every subject is mature unless `immature` says otherwise; labels from `labels`. */
+export function fakeLabels(
+  labels: Record<string, string> = {},
+  options: { immature?: (s: LabelSubject) => boolean; types?: string[] } = {},
+): LabelBatchResolver<{ fake: true; batches: number[] }> & { batches: number[] } {
+  const batches: number[] = [];
+  const types = options.types ?? ['fraud_disposition'];
+  return {
+    batches,
+    async resolveBatch(subjects) {
+      batches.push(subjects.length);
+      return subjects.map(
+        (s): SubjectLabels => ({
+          event_id: s.event_id,
+          mature: !(options.immature?.(s) ?? false),
+          labels: Object.fromEntries(
+            types.map((t) => {
+              const v = labels[s.event_id];
+              return [
+                t,
+                v === undefined
+                  ? { status: 'UNLABELLED', value: null, assertion_id: null }
+                  : { status: 'LABELLED', value: v, assertion_id: `a_${s.event_id}` },
+              ];
+            }),
+          ),
+        }),
+      );
+    },
+    async finish() {
+      return { fake: true, batches };
+    },
+  };
+}
+
+/** Drains an async iterable. */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of items) out.push(x);
+  return out;
+}
+
+/** Minutes after 2026-02-10T00:00:00Z as a canonical instant. */
+export function at(minutes: number, seconds = 0): string {
+  return new Date(Date.UTC(2026, 1, 10) + minutes * 60_000 + seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
