@@ -55,6 +55,12 @@ export interface RunRecord {
   readonly backfill_reason: string | null;
   readonly run_config_digest: string | null;
   readonly plan_id: string | null;
+  /**
+   * Token of the most recent claim, kept after the run leaves `RUNNING` so the claiming worker can
+   * repeat its final move idempotently (any other token is `LEASE_LOST`). Absent on records written
+   * before it existed; `null` until the first claim.
+   */
+  readonly last_lease_token?: string | null;
   readonly created_at_ms: number;
   readonly updated_at_ms: number;
 }

@@ -1,0 +1,40 @@
+export {
+  createLedger,
+  type ClaimInput,
+  type ClaimResult,
+  type Ledger,
+  type LedgerDeps,
+  type ListRunsInput,
+  type RecordInput,
+  type RunErrorInput,
+  type SubmitOptions,
+  type SubmitResult,
+} from './ledger.js';
+export { createMemoryLedgerStore } from './memory-store.js';
+export {
+  decideClaim,
+  fence,
+  leaseToken,
+  planCancel,
+  planComplete,
+  planFail,
+  planHeartbeat,
+  planPublishPending,
+  planRecord,
+  planRelease,
+  planRequeue,
+  type FencedPlan,
+  type LedgerPolicy,
+  type PlannedMove,
+  type RunCompletion,
+} from './moves.js';
+export {
+  assertTransition,
+  canTransition,
+  invalidMove,
+  isTerminal,
+  RUN_MOVES,
+  RUN_TRANSITIONS,
+  TERMINAL_STATES,
+  type RunMove,
+} from './state-machine.js';
