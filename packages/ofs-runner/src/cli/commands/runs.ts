@@ -1,0 +1,131 @@
+import type { RunRecord } from '@ofs/contracts';
+import type { CliCommand } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { describeEvents, describeRun, runJson } from '../format.js';
+import { exitForRun, intOption, readJsonArg, withCorridor } from './shared.js';
+
+/** `ofs build <intent.json>`: submit and build in this process until the run settles. */
+export const buildCommand: CliCommand = {
+  name: 'build',
+  args: '<intent.json>',
+  summary: 'submit an intent and build it in this process (exit 0 DONE, 1 FAILED, 5 PUBLISH_PENDING)',
+  positionals: { min: 1, max: 1 },
+  options: {
+    supersedes: { type: 'string', multiple: true, help: '<manifest> a manifest id or key this dataset supersedes (repeatable)' },
+    'backfill-reason': { type: 'string', help: '<text> why the superseding build was requested' },
+  },
+  async run(ctx) {
+    const intent = await readJsonArg(ctx, ctx.positionals[0]!, 'intent');
+    return withCorridor(ctx, async (corridor) => {
+      const submitted = await corridor.submit(intent, submitOptions(ctx.values, ctx.io.signal));
+      ctx.progress(`submitted run ${submitted.run.run_key}${submitted.created ? '' : ' (already submitted)'}`);
+      let run: RunRecord = await corridor.runBuild(submitted.run.run_key, { signal: ctx.io.signal });
+      // A retryable failure before publication requeues the run: keep going within its budget.
+      while (run.state === 'QUEUED' && !ctx.io.signal.aborted) run = await corridor.runBuild(run.run_key, { signal: ctx.io.signal });
+      return { exitCode: exitForRun(run), json: { run: runJson(run), created: submitted.created }, text: describeRun(run) };
+    });
+  },
+};
+
+function submitOptions(values: Record<string, unknown>, signal: AbortSignal) {
+  const supersedes = values.supersedes as string[] | undefined;
+  const reason = values['backfill-reason'] as string | undefined;
+  return { signal, ...(supersedes ? { supersedes } : {}), ...(reason === undefined ? {} : { backfillReason: reason }) };
+}
+
+/** `ofs submit <intent.json>`: queue a run for a worker. */
+export const submitCommand: CliCommand = {
+  name: 'submit',
+  args: '<intent.json>',
+  summary: 'validate an intent and queue a run for a worker (idempotent by request_id)',
+  positionals: { min: 1, max: 1 },
+  options: buildCommand.options,
+  async run(ctx) {
+    const intent = await readJsonArg(ctx, ctx.positionals[0]!, 'intent');
+    return withCorridor(ctx, async (corridor) => {
+      const { run, created } = await corridor.submit(intent, submitOptions(ctx.values, ctx.io.signal));
+      return {
+        exitCode: EXIT.OK,
+        json: { run: runJson(run), created },
+        text: [`${created ? 'submitted' : 'already submitted'}: run ${run.run_key} (${run.state})`, `  follow it with: ofs status ${run.run_key}`],
+      };
+    });
+  },
+};
+
+/** `ofs worker [--once]`: the job worker. */
+export const workerCommand: CliCommand = {
+  name: 'worker',
+  args: '',
+  summary: 'claim and build queued runs through leases (until interrupted, or until idle with --once)',
+  positionals: { min: 0, max: 0 },
+  options: {
+    once: { type: 'boolean', help: 'stop when no run is claimable' },
+    concurrency: { type: 'string', help: '<n> runs built at the same time (default 1)' },
+    'platform-run-id': { type: 'string', help: '<id> only claim runs of this platform run' },
+    inbox: { type: 'boolean', help: 'also submit requests dropped under {platform run}/ofs/inbox/ (needs --platform-run-id)' },
+    'lease-ms': { type: 'string', help: '<ms> lease length (default 30000); heartbeats renew it' },
+    'poll-ms': { type: 'string', help: '<ms> sleep between polls when idle (default 1000)' },
+    'max-runs': { type: 'string', help: '<n> stop after this many runs' },
+  },
+  async run(ctx) {
+    const leaseMs = intOption(ctx, 'lease-ms', 30_000, 100);
+    const platformRunId = ctx.values['platform-run-id'] as string | undefined;
+    const maxRuns = ctx.values['max-runs'] === undefined ? undefined : intOption(ctx, 'max-runs', 1);
+    return withCorridor(
+      ctx,
+      async (corridor) => {
+        const summary = await corridor.work({
+          once: Boolean(ctx.values.once),
+          signal: ctx.io.signal,
+          concurrency: intOption(ctx, 'concurrency', 1),
+          pollMs: intOption(ctx, 'poll-ms', 1_000),
+          inbox: Boolean(ctx.values.inbox),
+          ...(platformRunId === undefined ? {} : { platformRunId }),
+          ...(maxRuns === undefined ? {} : { maxRuns }),
+        });
+        const states = Object.entries(summary.states).map(([s, n]) => `${s} ${n}`);
+        return {
+          exitCode: ctx.io.signal.aborted ? EXIT.INTERRUPTED : EXIT.OK,
+          json: summary,
+          text: [
+            `processed ${summary.processed} run(s)${states.length > 0 ? `: ${states.join(', ')}` : ''}`,
+            ...(ctx.values.inbox ? [`inbox: ${summary.inbox.submitted} submitted, ${summary.inbox.rejected} rejected`] : []),
+          ],
+        };
+      },
+      { leaseMs },
+    );
+  },
+};
+
+/** `ofs retry-publish <run_key>`. */
+export const retryPublishCommand: CliCommand = {
+  name: 'retry-publish',
+  args: '<run_key>',
+  summary: "publish a PUBLISH_PENDING run from its own stored, digest-checked artifacts (no replay)",
+  positionals: { min: 1, max: 1 },
+  options: {},
+  async run(ctx) {
+    return withCorridor(ctx, async (corridor) => {
+      const run = await corridor.retryPublish(ctx.positionals[0]!, { signal: ctx.io.signal });
+      return { exitCode: exitForRun(run), json: { run: runJson(run) }, text: describeRun(run) };
+    });
+  },
+};
+
+/** `ofs status <run_key>`. */
+export const statusCommand: CliCommand = {
+  name: 'status',
+  args: '<run_key>',
+  summary: 'show a run and its events (exit code as for build)',
+  positionals: { min: 1, max: 1 },
+  options: {},
+  async run(ctx) {
+    return withCorridor(ctx, async (corridor) => {
+      const run = await corridor.ledger.get(ctx.positionals[0]!, { signal: ctx.io.signal });
+      const events = await corridor.ledger.events(run.run_key, { signal: ctx.io.signal });
+      return { exitCode: exitForRun(run), json: { run, events }, text: [...describeRun(run), '  events:', ...describeEvents(events)] };
+    });
+  },
+};

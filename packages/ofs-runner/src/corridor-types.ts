@@ -1,0 +1,137 @@
+import type {
+  Clock,
+  FeatureProfiles,
+  JsonObject,
+  LabelStore,
+  LedgerStore,
+  ObjectStore,
+  OfsErrorCode,
+  OfsPolicy,
+  ReplaySource,
+  RunRecord,
+  RunState,
+} from '@ofs/contracts';
+import type { Ledger, SubmitResult } from '@ofs/ledger';
+import type { CorridorPins } from './run-config.js';
+
+/** The ports, policy and pins a corridor is composed of. */
+export interface CorridorDeps {
+  /** Object store of every artifact (plans, receipts, parts, manifests). */
+  readonly store: ObjectStore;
+  /**
+   * The ledger's storage. The corridor drives it through `@ofs/ledger`'s `createLedger` with its
+   * own `clock` and `policy`, so the budgets the ledger enforces are the policy's.
+   */
+  readonly ledger: LedgerStore;
+  /** The event bus replay source. */
+  readonly eb: ReplaySource;
+  /** The Archive replay source. */
+  readonly archive: ReplaySource;
+  /** The label store (read by batch). */
+  readonly labels: LabelStore;
+  /** Versioned feature profiles. */
+  readonly profiles: FeatureProfiles;
+  /** Time for ledger timestamps and leases only (default: the system clock). */
+  readonly clock?: Clock;
+  /** The OFS policy (validated with `parseOfsPolicy`). */
+  readonly policy: OfsPolicy;
+  /** Config revision and code release this corridor runs. */
+  readonly pins: CorridorPins;
+  /** Worker name on leases and events (default `ofs-<pid>-<random>`). */
+  readonly worker?: string;
+  /** Lease length in ms (default 30,000); heartbeats renew it every third of it. */
+  readonly leaseMs?: number;
+  /** Extra outcome-affecting settings folded into the run-config digest (never secrets). */
+  readonly configExtra?: JsonObject;
+  /** Receives progress events (stage starts and ends); must not throw. */
+  readonly onProgress?: (event: CorridorProgress) => void;
+}
+
+/** A stage of a build, in order. */
+export type CorridorStage = 'config' | 'plan' | 'preflight' | 'replay' | 'reconstruct' | 'publish';
+
+/** A progress event of a run. */
+export interface CorridorProgress {
+  readonly run_key: string;
+  readonly stage: CorridorStage | 'done';
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of `submit`. */
+export interface CorridorSubmitOptions {
+  /** Manifest ids the new dataset supersedes (a backfill). */
+  readonly supersedes?: readonly string[];
+  /** Why the backfill was requested (required with `supersedes`). */
+  readonly backfillReason?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `work`. */
+export interface WorkOptions {
+  /** Stop when no run is claimable (default `false`: poll until `signal` aborts). */
+  readonly once?: boolean;
+  /** Stops the loop; a claimed run's lease is released, the run itself is not cancelled. */
+  readonly signal?: AbortSignal;
+  /** Runs built at the same time (default 1). */
+  readonly concurrency?: number;
+  /** Only claim runs of this platform run. */
+  readonly platformRunId?: string;
+  /** Also submit requests dropped under `{platformRunId}/ofs/inbox/` (needs `platformRunId`). */
+  readonly inbox?: boolean;
+  /** Sleep between polls when idle, in ms (default 1,000). */
+  readonly pollMs?: number;
+  /** Stop after this many runs were processed (default: no limit). */
+  readonly maxRuns?: number;
+}
+
+/** What `work` did. */
+export interface WorkSummary {
+  /** Runs this call claimed and drove to a state. */
+  readonly processed: number;
+  /** Their end states. */
+  readonly states: Partial<Record<RunState, number>>;
+  /** Inbox requests submitted and rejected. */
+  readonly inbox: { readonly submitted: number; readonly rejected: number };
+}
+
+/** What `planOnly` answers: the plan (no record read) and replay feasibility from coverage. */
+export interface PlanOnlyResult {
+  readonly plan: unknown;
+  readonly planKey: string;
+  readonly runConfigDigest: string;
+  readonly feasibility: unknown;
+  /** The manifest already published for this plan, if any (a build would converge to it). */
+  readonly publishedManifestKey: string | null;
+}
+
+/** The ready composition: submit, build, retry publication, plan, and the worker loop. */
+export interface Corridor {
+  /** The ledger the corridor drives (status, events, cancel). */
+  readonly ledger: Ledger;
+  /** Validates and submits an intent, stamping this corridor's run-config digest. Idempotent by request id. */
+  submit(intent: unknown, options?: CorridorSubmitOptions): Promise<SubmitResult>;
+  /**
+   * Claims the named run and drives it to a state in this process (QUEUED → full build, an
+   * expired RUNNING lease → resume, PUBLISH_PENDING → publication only). A terminal run is returned
+   * as is; a run under another worker's live lease is `RUN_STATE_INVALID`.
+   */
+  runBuild(runKey: string, options?: { signal?: AbortSignal }): Promise<RunRecord>;
+  /**
+   * Retries publication of a PUBLISH_PENDING run from its own stored artifacts (reloaded by key and
+   * verified against their digests); never re-runs replay. Other states are `RUN_STATE_INVALID`.
+   */
+  retryPublish(runKey: string, options?: { signal?: AbortSignal }): Promise<RunRecord>;
+  /** Resolves the plan and replay feasibility without reading records or touching the ledger. */
+  planOnly(intent: unknown, options?: { signal?: AbortSignal }): Promise<PlanOnlyResult>;
+  /** The job worker: claims runs through leases, heartbeats, resumes expired leases. */
+  work(options?: WorkOptions): Promise<WorkSummary>;
+  /** This corridor's run-config digest for an intent. */
+  runConfigDigest(intent: unknown, options?: { signal?: AbortSignal }): Promise<string>;
+}
+
+/** A failure a run ended with, as reported in summaries. */
+export interface RunFailure {
+  readonly code: OfsErrorCode;
+  readonly message: string;
+}

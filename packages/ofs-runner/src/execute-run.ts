@@ -1,0 +1,249 @@
+import {
+  type BuildIntent,
+  type BuildPlan,
+  isOfsError,
+  OfsError,
+  parseBuildIntent,
+  type RunLease,
+  type RunRecord,
+  throwIfAborted,
+} from '@ofs/contracts';
+import { createLabelResolver } from '@ofs/labels';
+import type { Ledger } from '@ofs/ledger';
+import { type RefAudit, resolvePlan } from '@ofs/plan';
+import { type ExpectedDigests, findPublishedByPlan, loadPublishInputs, type PublishDeps, publish, reconstruct } from '@ofs/publish';
+import { resolveReplay } from '@ofs/replay';
+import type { CorridorDeps, CorridorProgress, CorridorStage } from './corridor-types.js';
+import { resolveRunConfig, runConfigDigest } from './run-config.js';
+
+/** What executing a claimed run needs besides the run. */
+export interface ExecContext {
+  readonly deps: CorridorDeps;
+  readonly ledger: Ledger;
+  readonly worker: string;
+  readonly leaseMs: number;
+  readonly progress: (event: CorridorProgress) => void;
+}
+
+/** Where a failure happened decides what a retryable one does: requeue, or publish pending. */
+interface StageTracker {
+  stage: CorridorStage;
+}
+
+function asOfsError(error: unknown): OfsError {
+  if (isOfsError(error)) return error;
+  return new OfsError('INTERNAL_ERROR', {
+    message: `unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
+    cause: error,
+  });
+}
+
+/**
+ * Drives one claimed run to its next state: the whole build (mode FULL) or publication only
+ * (PUBLISH_ONLY). Never throws for a failure of the run itself — that becomes the run's state —
+ * and never leaves the run RUNNING without a live lease: abort → `release`, lost lease → nothing
+ * (another worker owns it), anything else → `fail` / `requeue` / `publishPending`.
+ */
+export async function executeRun(ctx: ExecContext, claimed: RunRecord, lease: RunLease, outer?: AbortSignal): Promise<RunRecord> {
+  const { ledger } = ctx;
+  const runKey = claimed.run_key;
+  const token = lease.token;
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  let leaseLost: OfsError | undefined;
+  const heartbeat = setInterval(
+    () => {
+      ledger.heartbeat(runKey, token, ctx.leaseMs).catch((error: unknown) => {
+        if (isOfsError(error, 'LEASE_LOST') || isOfsError(error, 'RUN_STATE_INVALID')) {
+          leaseLost = asOfsError(error);
+          controller.abort(error);
+        }
+        // Other heartbeat failures (ledger briefly down) are retried on the next tick; the
+        // lease is long enough to survive a few.
+      });
+    },
+    Math.max(50, Math.floor(ctx.leaseMs / 3)),
+  );
+  heartbeat.unref?.();
+  const tracker: StageTracker = { stage: 'config' };
+  const signal = controller.signal;
+  try {
+    const result = await buildOrPublish(ctx, claimed, token, tracker, signal);
+    ctx.progress({ run_key: runKey, stage: 'done', message: `${result.outcome} ${result.manifestKey}`, details: { ...result } });
+    return await ledger.complete(runKey, token, result);
+  } catch (raw) {
+    const error = leaseLost ?? asOfsError(raw);
+    return settleFailure(ctx, runKey, token, error, tracker.stage, claimed.mode);
+  } finally {
+    clearInterval(heartbeat);
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+async function settleFailure(
+  ctx: ExecContext,
+  runKey: string,
+  token: string,
+  error: OfsError,
+  stage: CorridorStage,
+  mode: RunRecord['mode'],
+): Promise<RunRecord> {
+  const { ledger } = ctx;
+  ctx.progress({ run_key: runKey, stage, message: `${error.code}: ${error.message}`, details: { code: error.code, retryable: error.retryable } });
+  const input = { code: error.code, message: error.message.slice(0, 2_000), retryable: error.retryable, stage };
+  try {
+    if (error.code === 'LEASE_LOST') return await ledger.get(runKey);
+    if (error.code === 'ABORTED') return await ledger.release(runKey, token, { reason: 'aborted' });
+    if (!error.retryable) return await ledger.fail(runKey, token, input);
+    if (stage === 'publish' || mode === 'PUBLISH_ONLY') return await ledger.publishPending(runKey, token, input);
+    return await ledger.requeue(runKey, token, input);
+  } catch (settleError) {
+    // The ledger itself failed (or the lease was lost meanwhile): the lease expires and another
+    // worker resumes the run. Report the run as the ledger last knew it, if it can be read.
+    if (isOfsError(settleError, 'LEASE_LOST')) return ledger.get(runKey);
+    throw settleError;
+  }
+}
+
+interface Completion {
+  readonly outcome: 'NEW' | 'ALREADY_PUBLISHED';
+  readonly manifestKey: string;
+  readonly statusClass: 'COMPLETE_SUCCESS' | 'INCOMPLETE_EXPLICIT' | 'UNCHECKABLE_EXPLICIT';
+  readonly planId: string;
+}
+
+async function buildOrPublish(ctx: ExecContext, run: RunRecord, token: string, tracker: StageTracker, signal: AbortSignal): Promise<Completion> {
+  const { deps, ledger } = ctx;
+  const runKey = run.run_key;
+  const enter = (stage: CorridorStage, message: string) => {
+    throwIfAborted(signal);
+    tracker.stage = stage;
+    ctx.progress({ run_key: runKey, stage, message });
+  };
+  const stageDone = async (stage: CorridorStage, details: Record<string, unknown>) => {
+    await ledger.record(runKey, token, { type: 'STAGE', details: { stage, ...details } }, { signal });
+  };
+
+  // ── config handshake ─────────────────────────────────────────────────────────────────────────
+  enter('config', 'checking the run-config digest');
+  const intent: BuildIntent = parseBuildIntent(run.intent);
+  const config = await resolveRunConfig(intent, { policy: deps.policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) }, { signal });
+  const ownDigest = runConfigDigest(config);
+  if (run.run_config_digest !== ownDigest) {
+    throw new OfsError('RUN_CONFIG_DIGEST_MISMATCH', {
+      message: `run ${runKey} was submitted under run-config digest ${run.run_config_digest ?? '(none)'}; this worker's is ${ownDigest}`,
+      details: { run_key: runKey, submitted: run.run_config_digest, worker: ownDigest, worker_config: config as unknown as Record<string, unknown> },
+    });
+  }
+
+  // ── plan (every meaning pin, before any replay) ─────────────────────────────────────────────
+  enter('plan', 'resolving the plan');
+  const audits: RefAudit[] = [];
+  let resolution: Awaited<ReturnType<typeof resolvePlan>>;
+  try {
+    resolution = await resolvePlan(
+      intent,
+      { store: deps.store, profiles: deps.profiles, policy: deps.policy, pins: deps.pins },
+      { signal, onRef: (audit) => audits.push(audit) },
+    );
+  } finally {
+    // Every protected ref the plan touched — resolved or refused — is an audit event of the run.
+    for (const audit of audits) await auditRef(ctx, runKey, token, audit, signal);
+  }
+  const plan: BuildPlan = resolution.plan;
+  await stageDone('plan', { plan_id: plan.plan_id, plan_key: resolution.planKey, training_posture: plan.training_posture });
+
+  if (run.mode === 'PUBLISH_ONLY') {
+    if (run.plan_id !== null && run.plan_id !== plan.plan_id) {
+      throw new OfsError('PUBLISH_GATE_FAILED', {
+        message: `run ${runKey} built plan ${run.plan_id}, but its intent now resolves to ${plan.plan_id}; nothing is published`,
+        details: { run_key: runKey, built_plan_id: run.plan_id, resolved_plan_id: plan.plan_id },
+      });
+    }
+    enter('publish', 'publishing the stored artifacts (publish-only retry)');
+    const expected = await recordedDigests(ledger, runKey, signal);
+    const stored = await loadPublishInputs(deps.store, plan, expected, { signal });
+    const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
+    await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey, publish_only: true });
+    return completion(published, plan);
+  }
+
+  // ── preflight: the same plan already published → converge before any replay ───────────────
+  enter('preflight', 'looking for a manifest already published for this plan');
+  const existing = await findPublishedByPlan(deps.store, plan, { signal });
+  if (existing) {
+    await stageDone('preflight', { reused_manifest_key: existing.manifestKey });
+    return { outcome: 'ALREADY_PUBLISHED', manifestKey: existing.manifestKey, statusClass: existing.manifest.status_class, planId: plan.plan_id };
+  }
+
+  // ── replay → reconstruction with batched labels ─────────────────────────────────────────────
+  enter('replay', 'replaying EB and Archive');
+  const replay = resolveReplay(plan, { eb: deps.eb, archive: deps.archive, policy: deps.policy, store: deps.store }, { signal });
+  const profile = await deps.profiles.resolve(plan.feature_profile.feature_set_id, plan.feature_profile.feature_set_version, { signal });
+  const labels = createLabelResolver(plan, { store: deps.labels, policy: deps.policy, artifacts: deps.store });
+  enter('reconstruct', 'reconstructing rows and joining labels');
+  let drafted: Awaited<ReturnType<typeof reconstruct>>;
+  try {
+    drafted = await reconstruct(plan, replay.records, { labels, profile, store: deps.store, policy: deps.policy }, { signal });
+  } finally {
+    replay.receipt.catch(() => undefined);
+  }
+  const replayReceipt = await replay.receipt;
+  // Publish what the store holds (and record its digests): a publish-only retry reloads exactly these.
+  const stored = await loadPublishInputs(deps.store, plan, {}, { signal });
+  await stageDone('reconstruct', {
+    replay_status: replayReceipt.status,
+    records: replayReceipt.totals.records,
+    rows_total: drafted.draft.rows_total,
+    parts: drafted.draft.parts.length,
+    artifact_digests: stored.digests,
+  });
+
+  // ── publication (retryable failures from here on → PUBLISH_PENDING) ─────────────────────────
+  enter('publish', 'publishing the manifest');
+  const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
+  await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey });
+  return completion(published, plan);
+}
+
+/** The artifact digests the run recorded after reconstruction (what a publish-only retry must find). */
+async function recordedDigests(ledger: Ledger, runKey: string, signal: AbortSignal): Promise<ExpectedDigests> {
+  const events = await ledger.events(runKey, { signal });
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    const digests = e.details.artifact_digests as ExpectedDigests | undefined;
+    if (e.type === 'STAGE' && e.details.stage === 'reconstruct' && digests && typeof digests === 'object') {
+      if (typeof digests.replayReceipt === 'string' && typeof digests.labelReceipt === 'string' && typeof digests.draft === 'string') return digests;
+    }
+  }
+  throw new OfsError('PUBLISH_GATE_FAILED', {
+    message: `run ${runKey} recorded no artifact digests; its stored artifacts cannot be verified, so nothing is published`,
+    details: { run_key: runKey, gate: 'stored_artifacts' },
+  });
+}
+
+function publishDeps(run: RunRecord, digest: string, deps: CorridorDeps): PublishDeps {
+  return {
+    store: deps.store,
+    runConfigDigest: digest,
+    ...(run.supersedes.length > 0 ? { supersedes: run.supersedes } : {}),
+    ...(run.backfill_reason === null ? {} : { backfillReason: run.backfill_reason }),
+  };
+}
+
+function completion(published: { outcome: 'NEW' | 'ALREADY_PUBLISHED'; manifestKey: string; manifest: { status_class: Completion['statusClass'] } }, plan: BuildPlan): Completion {
+  return { outcome: published.outcome, manifestKey: published.manifestKey, statusClass: published.manifest.status_class, planId: plan.plan_id };
+}
+
+async function auditRef(ctx: ExecContext, runKey: string, token: string, audit: RefAudit, signal: AbortSignal): Promise<void> {
+  const details = {
+    actor: ctx.worker,
+    ref: audit.ref,
+    purpose: audit.purpose,
+    outcome: audit.outcome,
+    ...(audit.output_id === undefined ? {} : { output_id: audit.output_id }),
+  };
+  await ctx.ledger.record(runKey, token, { type: 'EVIDENCE_REF', details }, { signal });
+}

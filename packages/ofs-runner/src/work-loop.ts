@@ -1,0 +1,98 @@
+import { isOfsError, type ObjectStore, OfsError, type RunRecord, type RunState } from '@ofs/contracts';
+import type { ClaimResult, SubmitResult } from '@ofs/ledger';
+import type { CorridorSubmitOptions, WorkOptions, WorkSummary } from './corridor-types.js';
+import { scanInbox } from './inbox.js';
+
+/** What the loop needs from the corridor. */
+export interface WorkOps {
+  claim(platformRunId: string | undefined, signal: AbortSignal | undefined): Promise<ClaimResult | undefined>;
+  execute(claimed: ClaimResult, signal: AbortSignal | undefined): Promise<RunRecord>;
+  submit(intent: unknown, options: CorridorSubmitOptions): Promise<SubmitResult>;
+  readonly store: ObjectStore;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The job worker loop: `concurrency` lanes, each claiming the oldest runnable run (QUEUED, an
+ * expired RUNNING lease, or a due PUBLISH_PENDING) and driving it to its next state. With `once`
+ * a lane stops when nothing is claimable; otherwise it polls until `signal` aborts. A failure of
+ * one run becomes that run's state and never stops the loop.
+ */
+export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<WorkSummary> {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new OfsError('CORRIDOR_CONFIG_INVALID', { message: `concurrency must be 1–64, got ${concurrency}` });
+  }
+  if (options.inbox && options.platformRunId === undefined) {
+    throw new OfsError('CORRIDOR_CONFIG_INVALID', { message: 'the inbox is read per platform run: pass platformRunId with inbox' });
+  }
+  const pollMs = options.pollMs ?? 1_000;
+  const signal = options.signal;
+  const states: Partial<Record<RunState, number>> = {};
+  const inbox = { submitted: 0, rejected: 0 };
+  let started = 0;
+  let processed = 0;
+  let inboxScan: Promise<void> | undefined;
+
+  const readInbox = (): Promise<void> => {
+    if (!options.inbox || options.platformRunId === undefined) return Promise.resolve();
+    inboxScan ??= scanInbox(ops.store, options.platformRunId, ops.submit, signal ? { signal } : {})
+      .then((scan) => {
+        inbox.submitted += scan.submitted;
+        inbox.rejected += scan.rejected;
+      })
+      .catch((error: unknown) => {
+        if (isOfsError(error, 'ABORTED')) return;
+        if (options.once) throw error;
+      })
+      .finally(() => {
+        inboxScan = undefined;
+      });
+    return inboxScan;
+  };
+
+  const lane = async (): Promise<void> => {
+    while (!signal?.aborted) {
+      if (options.maxRuns !== undefined && started >= options.maxRuns) return;
+      await readInbox();
+      let claimed: ClaimResult | undefined;
+      try {
+        claimed = await ops.claim(options.platformRunId, signal);
+      } catch (error) {
+        if (isOfsError(error, 'ABORTED')) return;
+        if (options.once) throw error;
+        await sleep(pollMs, signal);
+        continue;
+      }
+      if (!claimed) {
+        if (options.once) return;
+        await sleep(pollMs, signal);
+        continue;
+      }
+      started++;
+      try {
+        const run = await ops.execute(claimed, signal);
+        processed++;
+        states[run.state] = (states[run.state] ?? 0) + 1;
+      } catch (error) {
+        // Only the ledger itself failing gets here; the lease expires and the run resumes later.
+        if (options.once && !isOfsError(error, 'ABORTED')) throw error;
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return { processed, states, inbox };
+}
