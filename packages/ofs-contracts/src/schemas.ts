@@ -13,6 +13,8 @@ import { DatasetManifestV1Schema } from './records/dataset-manifest-v1.js';
 import { DraftReceiptSchema } from './records/draft-receipt.js';
 import { PlanIndexEntrySchema, SupersessionLinkSchema } from './records/supersession-link.js';
 import { ReplayRecordSchema } from './records/replay.js';
+import { GovernanceFactSchema } from './records/governance-fact.js';
+import { OfsMetricsSchema, ReconciliationSchema } from './records/reconciliation.js';
 import { ReplayReceiptSchema } from './records/replay-receipt.js';
 
 /**
@@ -37,6 +39,9 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_supersession_link.v1': SupersessionLinkSchema,
   'learning.ofs_plan_index.v1': PlanIndexEntrySchema,
   'learning.ofs_label_receipt.v1': LabelReceiptSchema,
+  'learning.ofs_governance_fact.v1': GovernanceFactSchema,
+  'learning.ofs_reconciliation.v1': ReconciliationSchema,
+  'learning.ofs_metrics.v1': OfsMetricsSchema,
 };
 
 /** The JSON Schema document (draft 2020-12) of one record schema, as written to `schemas/`. */

@@ -94,3 +94,42 @@ export interface RunEvent {
   /** Structured details: stage, error code, counts, attempts, ref audits. JSON only. */
   readonly details: Readonly<Record<string, unknown>>;
 }
+
+/**
+ * Details of an `EVIDENCE_REF` event: one protected ref the corridor resolved or refused (run
+ * facts, parity anchor, replay sources, supersession targets…). The runner appends one per
+ * resolution through `ledger.record(runKey, token, { type: 'EVIDENCE_REF', details })`;
+ * `@ofs/observe` counts them (`metrics.evidence_refs`) and `ofs report` lists the denials.
+ */
+export interface EvidenceRefDetails {
+  /** Who resolved it: the worker id, or `SYSTEM::ofs_runner` / a service name. */
+  readonly actor: string;
+  /** The ref as given (the runner truncates it to `EVIDENCE_REF_MAX_LENGTH` characters). */
+  readonly ref: string;
+  /** What it was resolved for: one of `EVIDENCE_REF_PURPOSES` (or a host-defined word). */
+  readonly purpose: string;
+  /** `RESOLVED`, or the catalogue code that refused it (`REF_INVALID`, `REF_SCOPE_MISMATCH`, `REF_NOT_FOUND`, …). */
+  readonly outcome: 'RESOLVED' | OfsErrorCode;
+  /** Optional: sha256 of the resolved bytes, when the resolver read them. */
+  readonly sha256?: string;
+}
+
+/** Purposes the runner records in `EvidenceRefDetails.purpose`. */
+export const EVIDENCE_REF_PURPOSES = ['run_facts', 'parity_anchor', 'replay_source', 'supersedes', 'feature_profile'] as const;
+
+/** Longest `EvidenceRefDetails.ref` the runner records; longer refs are cut (and end with `…`). */
+export const EVIDENCE_REF_MAX_LENGTH = 256;
+
+/**
+ * Details of a `STAGE` event, appended by the runner when a stage finishes. `plan_id` also sets the
+ * run's `plan_id` (see `@ofs/ledger`); the identifiers feed telemetry correlation and reports.
+ */
+export interface StageEventDetails {
+  /** `plan`, `replay`, `labels`, `reconstruct` or `publish`. */
+  readonly stage: string;
+  readonly plan_id?: string;
+  readonly dataset_manifest_id?: string;
+  readonly basis_hash?: string;
+  /** Small integer counters of the stage (records, rows, parts…). */
+  readonly counts?: Readonly<Record<string, number>>;
+}
