@@ -26,6 +26,9 @@ export interface SegmentFileSourceOptions {
   verifyHashes?: boolean;
 }
 
+/** Records per `readBatches` batch. */
+const BATCH = 1024;
+
 const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
 
 function unavailable(error: unknown, what: string): OfsError {
@@ -108,6 +111,65 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
       details: { topic: slice.topic, partition: slice.partition, file, line },
     });
 
+  async function* readBatches(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions): AsyncGenerator<readonly ReplayRecord[]> {
+    const signal = opts?.signal;
+    throwIfAborted(signal);
+    const index = await indexOf(slice);
+    if (!index) return;
+    const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind);
+    let batch: ReplayRecord[] = [];
+    for (let s = firstSegmentReaching(index, range.start); s < index.segments.length; s++) {
+      const segment = index.segments[s]!;
+      if (compareDecimal(segment.first_offset, range.end) > 0) break;
+      throwIfAborted(signal);
+      let text: string;
+      try {
+        text = await readFile(join(dir, segment.file), 'utf8');
+      } catch (error) {
+        throw unavailable(error, `reading ${slice.topic}/${slice.partition} ${segment.file}`);
+      }
+      // Segments wholly inside the range need no per-line offset check.
+      const inner = compareDecimal(segment.first_offset, range.start) >= 0 && compareDecimal(segment.last_offset, range.end) <= 0;
+      let at = 0;
+      let line = 0;
+      while (at < text.length) {
+        let nl = text.indexOf('\n', at);
+        if (nl < 0) nl = text.length;
+        const body = text.slice(at, nl);
+        at = nl + 1;
+        line++;
+        if (body.length === 0) continue;
+        if ((line & 4095) === 0) throwIfAborted(signal);
+        let row: { offset: string; event_id: string; ts_utc: string; payload_hash: string; payload: Record<string, unknown> };
+        try {
+          row = JSON.parse(body);
+        } catch {
+          throw invalid(slice, segment.file, line, 'not JSON');
+        }
+        if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset))
+          throw invalid(slice, segment.file, line, 'offset is not canonical');
+        if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) continue;
+        if (verify && sha256Hex(canonicalJson(row.payload)) !== row.payload_hash)
+          throw invalid(slice, segment.file, line, 'payload_hash does not match the payload');
+        batch.push({
+          topic: slice.topic,
+          partition: slice.partition,
+          offset_kind: slice.offset_kind,
+          offset: row.offset,
+          event_id: row.event_id,
+          ts_utc: row.ts_utc,
+          payload: row.payload,
+          payload_hash: row.payload_hash,
+        } as ReplayRecord);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
   return {
     async coverage(slice: ReplaySlice, opts?: AbortOptions) {
       throwIfAborted(opts?.signal);
@@ -123,56 +185,8 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
     },
 
     async *read(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions) {
-      const signal = opts?.signal;
-      throwIfAborted(signal);
-      const index = await indexOf(slice);
-      if (!index) return;
-      const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind);
-      for (let s = firstSegmentReaching(index, range.start); s < index.segments.length; s++) {
-        const segment = index.segments[s]!;
-        if (compareDecimal(segment.first_offset, range.end) > 0) break;
-        throwIfAborted(signal);
-        let text: string;
-        try {
-          text = await readFile(join(dir, segment.file), 'utf8');
-        } catch (error) {
-          throw unavailable(error, `reading ${slice.topic}/${slice.partition} ${segment.file}`);
-        }
-        // Segments wholly inside the range need no per-line offset check.
-        const inner = compareDecimal(segment.first_offset, range.start) >= 0 && compareDecimal(segment.last_offset, range.end) <= 0;
-        let at = 0;
-        let line = 0;
-        while (at < text.length) {
-          let nl = text.indexOf('\n', at);
-          if (nl < 0) nl = text.length;
-          const body = text.slice(at, nl);
-          at = nl + 1;
-          line++;
-          if (body.length === 0) continue;
-          if ((line & 4095) === 0) throwIfAborted(signal);
-          let row: { offset: string; event_id: string; ts_utc: string; payload_hash: string; payload: Record<string, unknown> };
-          try {
-            row = JSON.parse(body);
-          } catch {
-            throw invalid(slice, segment.file, line, 'not JSON');
-          }
-          if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset))
-            throw invalid(slice, segment.file, line, 'offset is not canonical');
-          if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) continue;
-          if (verify && sha256Hex(canonicalJson(row.payload)) !== row.payload_hash)
-            throw invalid(slice, segment.file, line, 'payload_hash does not match the payload');
-          yield {
-            topic: slice.topic,
-            partition: slice.partition,
-            offset_kind: slice.offset_kind,
-            offset: row.offset,
-            event_id: row.event_id,
-            ts_utc: row.ts_utc,
-            payload: row.payload,
-            payload_hash: row.payload_hash,
-          } as ReplayRecord;
-        }
-      }
+      for await (const batch of readBatches(slice, range, opts)) yield* batch;
     },
+    readBatches,
   };
 }

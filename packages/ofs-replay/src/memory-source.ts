@@ -24,6 +24,9 @@ interface Partition {
   readonly offsets: bigint[];
 }
 
+/** Records per `readBatches` batch. */
+const BATCH = 1024;
+
 const keyOf = (topic: string, partition: number, kind: string): string => `${topic}\u0000${partition}\u0000${kind}`;
 
 /** First index whose offset is `>= target` (binary search). */
@@ -62,6 +65,19 @@ export function createMemoryReplaySource(records: Iterable<ReplayRecord>, option
   }
   const partitionOf = (slice: ReplaySlice) => sorted.get(keyOf(slice.topic, slice.partition, slice.offset_kind));
 
+  async function* readBatches(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions): AsyncGenerator<readonly ReplayRecord[]> {
+    throwIfAborted(opts?.signal);
+    const p = partitionOf(slice);
+    if (!p) return;
+    const lo = parseOffset(range.start, 'range start', 'REPLAY_RECORD_INVALID');
+    const hi = parseOffset(range.end, 'range end', 'REPLAY_RECORD_INVALID');
+    const end = lowerBound(p.offsets, hi + 1n);
+    for (let i = lowerBound(p.offsets, lo); i < end; i += BATCH) {
+      throwIfAborted(opts?.signal);
+      yield p.records.slice(i, Math.min(end, i + BATCH));
+    }
+  }
+
   return {
     async coverage(slice: ReplaySlice, opts?: AbortOptions) {
       throwIfAborted(opts?.signal);
@@ -82,16 +98,8 @@ export function createMemoryReplaySource(records: Iterable<ReplayRecord>, option
       return toWireRanges(normalizeRanges([{ start: p.offsets[0]!, end: p.offsets[p.offsets.length - 1]! }], lo, hi));
     },
     async *read(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions) {
-      throwIfAborted(opts?.signal);
-      const p = partitionOf(slice);
-      if (!p) return;
-      const lo = parseOffset(range.start, 'range start', 'REPLAY_RECORD_INVALID');
-      const hi = parseOffset(range.end, 'range end', 'REPLAY_RECORD_INVALID');
-      const end = lowerBound(p.offsets, hi + 1n);
-      for (let i = lowerBound(p.offsets, lo); i < end; i++) {
-        if ((i & 1023) === 0) throwIfAborted(opts?.signal);
-        yield p.records[i]!;
-      }
+      for await (const batch of readBatches(slice, range, opts)) yield* batch;
     },
+    readBatches,
   };
 }

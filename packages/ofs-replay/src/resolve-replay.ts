@@ -160,6 +160,7 @@ export function resolveReplay(plan: BuildPlan, deps: ReplayDeps, options: AbortO
         await eb.advance();
         await ar.advance();
         let n = 0;
+        let wait: Promise<void> | undefined;
         while (eb.head !== undefined || ar.head !== undefined) {
           if ((++n & 4095) === 0) throwIfAborted(signal);
           const e = eb.head;
@@ -167,17 +168,17 @@ export function resolveReplay(plan: BuildPlan, deps: ReplayDeps, options: AbortO
           if (e !== undefined && (a === undefined || eb.headOffset < ar.headOffset)) {
             ledger.serve(e, eb.headOffset, 'EB');
             yield e;
-            await eb.advance();
+            if ((wait = eb.advance())) await wait;
           } else if (e === undefined || ar.headOffset < eb.headOffset) {
             ledger.serve(a!, ar.headOffset, 'ARCHIVE');
             yield a!;
-            await ar.advance();
+            if ((wait = ar.advance())) await wait;
           } else {
             ledger.compare(eb.headOffset, e.payload_hash, a!.payload_hash);
             ledger.serve(e, eb.headOffset, 'EB');
             yield e;
-            await eb.advance();
-            await ar.advance();
+            if ((wait = eb.advance())) await wait;
+            if ((wait = ar.advance())) await wait;
           }
         }
         sliceReceipts.push(ledger.finish());

@@ -60,10 +60,12 @@ export class SliceLedger {
 
   /** Emits `record` (at `offset`) as served by `source`: accounts for everything below it first. */
   serve(record: ReplayRecord, offset: bigint, source: ReplaySourceName): void {
-    if (offset > this.next) this.unserved(this.next, offset - 1n);
+    const expected = this.next;
+    if (offset > expected) this.unserved(expected, offset - 1n);
     this.next = offset + 1n;
     const run = this.run;
-    if (run && run.source === source && (this.dense ? offset === run.end + 1n : !this.runBroken)) run.end = offset;
+    // `run.end` is the last offset served, so `expected` is `run.end + 1` whenever a run is open.
+    if (run && run.source === source && (this.dense ? offset === expected : !this.runBroken)) run.end = offset;
     else {
       if (run) this.selected[run.source].push(run.start, run.end);
       this.run = { source, start: offset, end: offset };

@@ -140,6 +140,20 @@ export function describeReplaySourceContract(name: string, make: (records: reado
       expect(got.map((r) => r.offset)).toEqual(['1000', '2000', '3000'].map((d) => (BigInt(BIG) + BigInt(d)).toString()));
     });
 
+    it('gives exactly the records of read through readBatches, when it offers it', async () => {
+      const source = await make(await seed());
+      if (typeof source.readBatches !== 'function') return;
+      const s = slice(0, 'kafka_offset', '90', '200');
+      for (const range of [
+        { start: '100', end: '160' },
+        { start: '125', end: '131' },
+      ]) {
+        const batched: ReplayRecord[] = [];
+        for await (const batch of source.readBatches(s, range)) batched.push(...batch);
+        expect(batched).toEqual(await collect(source, s, range));
+      }
+    });
+
     it('gives the same records on every read', async () => {
       const source = await make(await seed());
       const s = slice(0, 'kafka_offset', '100', '160');
