@@ -13,6 +13,7 @@ export * from './records/profile-pin.js';
 export * from './records/parity-anchor.js';
 export * from './parse-policy.js';
 export * from './parse-feature-profile.js';
+export * from './schema-problems.js';
 export * from './records/replay.js';
 export * from './records/replay-receipt.js';
 export * from './records/labels.js';

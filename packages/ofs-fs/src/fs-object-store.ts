@@ -62,8 +62,15 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
       real = await realpath(dir);
     } catch (error) {
       const code = codeOf(error);
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw unavailable(error, `resolving ${key}`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw unavailable(error, `resolving ${key}`);
+      // Missing: still refuse when the deepest existing ancestor leads out of the root.
+      for (let depth = segments.length - 1; depth >= 1; depth--) {
+        const ancestor = await realpath(join(root, ...segments.slice(0, depth))).catch(() => undefined);
+        if (ancestor === undefined) continue;
+        if (ancestor === root || ancestor.startsWith(root + sep)) return undefined;
+        throw new OfsError('REF_INVALID', { message: `${key} resolves outside the store root (symlink)`, details: { key } });
+      }
+      return undefined;
     }
     if (real !== root && !real.startsWith(root + sep)) {
       throw new OfsError('REF_INVALID', { message: `${key} resolves outside the store root (symlink)`, details: { key } });

@@ -40,7 +40,12 @@ export const ParityAnchorBasisSchema = Type.Union([
 export const ParityAnchorSchema = Type.Object(
   {
     schema_version: Type.Literal(PARITY_ANCHOR_SCHEMA_VERSION),
-    anchor_kind: Type.Union(PARITY_ANCHOR_KINDS.map((k) => Type.Literal(k))),
+    anchor_kind: Type.Union([
+      Type.Literal('audit_record'),
+      Type.Literal('decision_payload'),
+      Type.Literal('snapshot_ref'),
+      Type.Literal('generic'),
+    ]),
     anchor_id: Type.Optional(Type.String({ minLength: 1 })),
     snapshot_hash: Type.String({ minLength: 1 }),
     basis: ParityAnchorBasisSchema,

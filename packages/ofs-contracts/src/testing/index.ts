@@ -4,3 +4,4 @@ export { describeLedgerStoreContract, sampleRunRecord } from './ledger-store-con
 export { describeLabelStoreContract, sampleLabelAssertion } from './label-store-contract.js';
 export { describeObjectStoreContract, INVALID_OBJECT_KEYS } from './object-store-contract.js';
 export { describeReplaySourceContract, sampleReplayRecord } from './replay-source-contract.js';
+export { FOREIGN_RUN_REFS, HOSTILE_REF_RUN, HOSTILE_REFS, HOSTILE_RUN_IDS } from './hostile-refs.js';

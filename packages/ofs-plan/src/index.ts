@@ -1,0 +1,8 @@
+export { type PlanDeps, type PlanPins, planKeyOf, type ResolvedPlan, type ResolvePlanOptions, resolvePlan } from './resolve-plan.js';
+export { resolveRef } from './resolve-ref.js';
+export type { RefAudit, RefAuditSink, RefPurpose } from './ref-audit.js';
+export { type AdmittedOutput, admitOutputs } from './pass-gate.js';
+export { type LoadedRunFacts, loadRunFacts } from './run-facts.js';
+export { profilePinKey, resolvePinnedProfile } from './feature-profile.js';
+export { typeParityAnchor } from './parity-anchor.js';
+export { createMemoryFeatureProfiles } from './memory-feature-profiles.js';
