@@ -212,6 +212,17 @@ export async function assertPublishable(
       );
     }
   }
+  for (const [name, posture] of [
+    ['replay_receipt', replayReceipt.training_posture],
+    ['label_receipt', labelReceipt.training_posture],
+    ['draft_receipt', draft.training_posture],
+  ] as const) {
+    if (posture !== plan.training_posture) {
+      throw gateFailed('plan_binding', `the ${name} was built for a ${posture} plan, this plan is ${plan.training_posture}`, {
+        artifact: name,
+      });
+    }
+  }
   if (replayReceipt.basis_hash !== plan.basis_hash || draft.basis_hash !== plan.basis_hash) {
     throw gateFailed('plan_binding', 'a receipt was built for another replay basis', { plan_basis_hash: plan.basis_hash });
   }

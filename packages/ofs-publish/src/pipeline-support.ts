@@ -1,0 +1,45 @@
+// Test helper: the real replay and label stages composed with reconstruct + publish, as the
+// runner does (not exported from the package; the stages meet only in tests and the runner).
+import type { BuildPlan, LabelAssertion, ObjectStore, OfsPolicy, ReplayRecord, ResolvedFeatureProfile } from '@ofs/contracts';
+import { createLabelResolver, createMemoryLabelStore } from '@ofs/labels';
+import { createMemoryReplaySource, resolveReplay } from '@ofs/replay';
+import { publish, type PublishDeps, type PublishResult } from './publish.js';
+import { type DraftResult, reconstruct } from './reconstruct.js';
+
+/** Inputs of one build. */
+export interface BuildInputs {
+  plan: BuildPlan;
+  policy: OfsPolicy;
+  profile: ResolvedFeatureProfile;
+  /** Records held by the EB source. */
+  eb: ReplayRecord[];
+  /** Records held by the Archive source. */
+  archive?: ReplayRecord[];
+  assertions?: LabelAssertion[];
+  store: ObjectStore;
+}
+
+/** Replay → labels → reconstruct → publish, with the real stages. */
+export async function buildAndPublish(
+  inputs: BuildInputs,
+  publishDeps: Omit<PublishDeps, 'store'> = {},
+): Promise<{ draft: DraftResult; published: PublishResult }> {
+  const { plan, policy, store } = inputs;
+  const labelStore = createMemoryLabelStore();
+  if (inputs.assertions?.length) await labelStore.append(inputs.assertions);
+  const replay = resolveReplay(plan, {
+    eb: createMemoryReplaySource(inputs.eb),
+    archive: createMemoryReplaySource(inputs.archive ?? []),
+    policy,
+    store,
+  });
+  const labels = createLabelResolver(plan, { store: labelStore, policy, artifacts: store });
+  const draft = await reconstruct(plan, replay.records, { labels, profile: inputs.profile, store, policy });
+  const replayReceipt = await replay.receipt;
+  const published = await publish(
+    plan,
+    { replayReceipt, labelReceipt: draft.labelReceipt as never, draft: draft.draft },
+    { store, ...publishDeps },
+  );
+  return { draft, published };
+}
