@@ -17,35 +17,32 @@ describeLedgerBehaviour('PGlite', makeLite);
 
 describe('PostgreSQL ledger store: PGlite specifics', () => {
   it('migrates idempotently and records the layout version', async () => {
-    const db = new PGlite();
-    const client = fromPGlite(db);
-    const store = createPostgresLedgerStore({ client, schema: 'ofs_ledger' });
+    const client = fromPGlite(lite);
+    const schema = schemaName();
+    const store = createPostgresLedgerStore({ client, schema });
     await store.migrate();
     await store.migrate();
-    await createPostgresLedgerStore({ client, schema: 'ofs_ledger' }).migrate();
+    await createPostgresLedgerStore({ client, schema }).migrate();
     const { rows } = await client.query<{ version: number }>(
-      `SELECT version FROM "ofs_ledger".ofs_ledger_schema WHERE component = 'ledger'`,
+      `SELECT version FROM "${schema}".ofs_ledger_schema WHERE component = 'ledger'`,
     );
     expect(rows.map((r) => Number(r.version))).toEqual([1]);
-    await db.close();
   });
 
-  it('round-trips U+0000 and lone surrogates-free astral text in records and details', async () => {
-    const db = new PGlite();
-    const store = createPostgresLedgerStore({ client: fromPGlite(db) });
+  it('round-trips U+0000 and astral characters in records and event details', async () => {
+    const store = await makeLite();
     const run = sampleRunRecord('nul', { backfill_reason: 'a\u0000b 😀' });
     await store.create(run, [
       { type: 'SUBMITTED', from_state: null, to_state: 'QUEUED', at_ms: 1, worker: null, details: { text: 'x\u0000y' } },
     ]);
     expect(await store.get('nul')).toEqual(run);
     expect((await store.events('nul'))[0]?.details).toEqual({ text: 'x\u0000y' });
-    await db.close();
   });
 
   it('refuses a schema name that is not a plain identifier', () => {
     let caught: unknown;
     try {
-      createPostgresLedgerStore({ client: fromPGlite(new PGlite()), schema: 'x"; DROP TABLE y; --' });
+      createPostgresLedgerStore({ client: fromPGlite(lite), schema: 'x"; DROP TABLE y; --' });
     } catch (error) {
       caught = error;
     }
