@@ -2,6 +2,7 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOfsError, type ReplayRecord } from '@ofs/contracts';
+import { canonicalJson, sha256Hex } from '@ofs/ids';
 import { describeReplaySourceContract, sampleReplayRecord } from '@ofs/contracts/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSegmentFileSource } from './segment-file-source.js';
@@ -54,6 +55,18 @@ describe('createSegmentFileSource', () => {
     const source = createSegmentFileSource({ root });
     expect((await collect(source, '35', '52')).map((r) => r.offset)).toEqual(records.slice(35, 53).map((r) => r.offset));
     await expect(collect(source, '0', '52')).rejects.toSatisfy((e: unknown) => isOfsError(e, 'REPLAY_SOURCE_UNAVAILABLE'));
+  });
+
+  it('streams segments larger than its read buffer, multi-byte characters included', async () => {
+    const records: ReplayRecord[] = [];
+    for (let o = 0; o < 300; o++) {
+      const r = await sampleReplayRecord(T, 0, 'kafka_offset', String(o), { amount: o, note: `é€😀 ${o} ${'x'.repeat(3000 + (o % 7))}` });
+      records.push({ ...r, payload_hash: sha256Hex(canonicalJson(r.payload)) });
+    }
+    const root = await tempDir();
+    await writeSegmentFiles({ root, records, segmentRecords: 1000 });
+    const got = await collect(createSegmentFileSource({ root, verifyHashes: true }), '0', '1000');
+    expect(got).toEqual(records);
   });
 
   it('answers the coverage the writer declared, clipped to the slice', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type AbortOptions,
@@ -28,6 +28,8 @@ export interface SegmentFileSourceOptions {
 
 /** Records per `readBatches` batch. */
 const BATCH = 1024;
+/** Bytes read from a segment file at a time. */
+const CHUNK_BYTES = 256 * 1024;
 
 const codeOf = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
 
@@ -111,6 +113,37 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
       details: { topic: slice.topic, partition: slice.partition, file, line },
     });
 
+  /** Parses one line into a record of `slice`, or `undefined` when it lies outside `range`. */
+  const parseLine = (
+    slice: ReplaySlice,
+    range: OffsetRange,
+    inner: boolean,
+    body: string,
+    file: string,
+    line: number,
+  ): ReplayRecord | undefined => {
+    let row: { offset: string; event_id: string; ts_utc: string; payload_hash: string; payload: Record<string, unknown> };
+    try {
+      row = JSON.parse(body);
+    } catch {
+      throw invalid(slice, file, line, 'not JSON');
+    }
+    if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset)) throw invalid(slice, file, line, 'offset is not canonical');
+    if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) return undefined;
+    if (verify && sha256Hex(canonicalJson(row.payload)) !== row.payload_hash)
+      throw invalid(slice, file, line, 'payload_hash does not match the payload');
+    return {
+      topic: slice.topic,
+      partition: slice.partition,
+      offset_kind: slice.offset_kind,
+      offset: row.offset,
+      event_id: row.event_id,
+      ts_utc: row.ts_utc,
+      payload: row.payload,
+      payload_hash: row.payload_hash,
+    } as ReplayRecord;
+  };
+
   async function* readBatches(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions): AsyncGenerator<readonly ReplayRecord[]> {
     const signal = opts?.signal;
     throwIfAborted(signal);
@@ -122,49 +155,64 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
       const segment = index.segments[s]!;
       if (compareDecimal(segment.first_offset, range.end) > 0) break;
       throwIfAborted(signal);
-      let text: string;
-      try {
-        text = await readFile(join(dir, segment.file), 'utf8');
-      } catch (error) {
-        throw unavailable(error, `reading ${slice.topic}/${slice.partition} ${segment.file}`);
-      }
       // Segments wholly inside the range need no per-line offset check.
       const inner = compareDecimal(segment.first_offset, range.start) >= 0 && compareDecimal(segment.last_offset, range.end) <= 0;
-      let at = 0;
-      let line = 0;
-      while (at < text.length) {
-        let nl = text.indexOf('\n', at);
-        if (nl < 0) nl = text.length;
-        const body = text.slice(at, nl);
-        at = nl + 1;
-        line++;
-        if (body.length === 0) continue;
-        if ((line & 4095) === 0) throwIfAborted(signal);
-        let row: { offset: string; event_id: string; ts_utc: string; payload_hash: string; payload: Record<string, unknown> };
-        try {
-          row = JSON.parse(body);
-        } catch {
-          throw invalid(slice, segment.file, line, 'not JSON');
+      let handle: FileHandle;
+      try {
+        handle = await open(join(dir, segment.file), 'r');
+      } catch (error) {
+        throw unavailable(error, `opening ${slice.topic}/${slice.partition} ${segment.file}`);
+      }
+      try {
+        // Streams the file through one chunk buffer, so memory stays bounded whatever the segment size.
+        let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+        let filled = 0;
+        let line = 0;
+        for (;;) {
+          if (filled === buffer.length) {
+            const bigger = Buffer.allocUnsafe(buffer.length * 2);
+            buffer.copy(bigger, 0, 0, filled);
+            buffer = bigger;
+          }
+          let bytesRead: number;
+          try {
+            ({ bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null));
+          } catch (error) {
+            throw unavailable(error, `reading ${slice.topic}/${slice.partition} ${segment.file}`);
+          }
+          const end = filled + bytesRead;
+          const eof = bytesRead === 0;
+          const cut = eof ? end : buffer.lastIndexOf(0x0a, end - 1);
+          if (cut < 0) {
+            filled = end;
+            continue;
+          }
+          const text = buffer.toString('utf8', 0, cut);
+          let at = 0;
+          while (at < text.length) {
+            let nl = text.indexOf('\n', at);
+            if (nl < 0) nl = text.length;
+            line++;
+            if (nl > at) {
+              const record = parseLine(slice, range, inner, text.slice(at, nl), segment.file, line);
+              if (record) {
+                batch.push(record);
+                if (batch.length >= BATCH) {
+                  throwIfAborted(signal);
+                  yield batch;
+                  batch = [];
+                }
+              }
+            }
+            at = nl + 1;
+          }
+          if (eof) break;
+          const rest = cut + 1;
+          buffer.copy(buffer, 0, rest, end);
+          filled = end - rest;
         }
-        if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset))
-          throw invalid(slice, segment.file, line, 'offset is not canonical');
-        if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) continue;
-        if (verify && sha256Hex(canonicalJson(row.payload)) !== row.payload_hash)
-          throw invalid(slice, segment.file, line, 'payload_hash does not match the payload');
-        batch.push({
-          topic: slice.topic,
-          partition: slice.partition,
-          offset_kind: slice.offset_kind,
-          offset: row.offset,
-          event_id: row.event_id,
-          ts_utc: row.ts_utc,
-          payload: row.payload,
-          payload_hash: row.payload_hash,
-        } as ReplayRecord);
-        if (batch.length >= BATCH) {
-          yield batch;
-          batch = [];
-        }
+      } finally {
+        await handle.close().catch(() => {});
       }
     }
     if (batch.length > 0) yield batch;

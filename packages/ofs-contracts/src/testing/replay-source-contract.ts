@@ -15,7 +15,7 @@ async function sha256Hex(text: string): Promise<string> {
 
 /**
  * A replay record whose `payload_hash` really is the sha256 of the canonical JSON of its payload
- * (the payload's keys are written in sorted order and are ASCII, so `JSON.stringify` is canonical).
+ * when `payload.note` is ASCII (keys are written in sorted order, so `JSON.stringify` is then canonical).
  */
 export async function sampleReplayRecord(
   topic: string,
