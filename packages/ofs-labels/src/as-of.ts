@@ -5,7 +5,12 @@ import { compareInstants, type Instant, OfsError, parseInstant } from '@ofs/cont
  * is at or before the cutoff, compared as instants (never as strings).
  */
 export function isEligibleAsOf(observed: Instant, cutoff: Instant): boolean {
-  return compareInstants(observed, cutoff) <= 0;
+  return isEligibleAsOfParts(observed.epochMs, observed.subMsNanos, cutoff.epochMs, cutoff.subMsNanos);
+}
+
+/** `isEligibleAsOf` on instants given as (epoch ms, nanoseconds below the ms) pairs. */
+export function isEligibleAsOfParts(observedMs: number, observedNs: number, cutoffMs: number, cutoffNs: number): boolean {
+  return observedMs < cutoffMs || (observedMs === cutoffMs && observedNs <= cutoffNs);
 }
 
 /**
@@ -31,6 +36,15 @@ export function parseLabelInstant(text: unknown, what: string, details: Record<s
 export function compareRank(effA: Instant, obsA: Instant, effB: Instant, obsB: Instant): number {
   const byEffective = compareInstants(effA, effB);
   return byEffective !== 0 ? byEffective : compareInstants(obsA, obsB);
+}
+
+/**
+ * `compareRank` on instants packed as `[effective ms, effective ns, observed ms, observed ns]`
+ * at `ai` in `a` and `bi` in `b` (the resolver's allocation-free form).
+ */
+export function compareRankParts(a: Float64Array, ai: number, b: Float64Array, bi: number): number {
+  const byEffective = a[ai]! - b[bi]! || a[ai + 1]! - b[bi + 1]!;
+  return byEffective !== 0 ? byEffective : a[ai + 2]! - b[bi + 2]! || a[ai + 3]! - b[bi + 3]!;
 }
 
 /** `cutoff − days` (whole days of 86,400 s; UTC has no daylight saving). */

@@ -1,12 +1,13 @@
 import {
   type AbortOptions,
   assertLabelAssertions,
-  instantSortKey,
+  type Instant,
   type LabelAssertion,
   type LabelStateMarkerOptions,
   type LabelStore,
   type LabelSubjectKey,
   OfsError,
+  parseInstant,
   sameLabelAssertion,
   throwIfAborted,
 } from '@ofs/contracts';
@@ -14,8 +15,37 @@ import { sha256Hex } from '@ofs/ids';
 
 interface Stored {
   readonly assertion: LabelAssertion;
-  /** `instantSortKey(observed_time)`, for scoped state markers. */
-  readonly observedKey: string;
+  /** `observed_time` as (epoch ms, ns below the ms), for scoped state markers. */
+  readonly observedMs: number;
+  readonly observedNs: number;
+  /** The first 128 bits of sha256(assertion_id) as four 32-bit lanes. */
+  readonly lanes: readonly [number, number, number, number];
+}
+
+function lanesOf(assertionId: string): [number, number, number, number] {
+  const hex = sha256Hex(assertionId);
+  return [0, 8, 16, 24].map((i) => Number.parseInt(hex.slice(i, i + 8), 16)) as [number, number, number, number];
+}
+
+/**
+ * The answer of `timelines`: the batch's assertions as an array that is also async-iterable (the
+ * port's shape). The resolver reads such a batch synchronously, which keeps one await per batch
+ * instead of one per assertion (see bench/results/labels.md). A failure surfaces on iteration.
+ */
+function servedBatch(matches: LabelAssertion[], failure: unknown): AsyncIterable<LabelAssertion> {
+  if (failure !== undefined) {
+    return {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(failure) }),
+    };
+  }
+  const batch = matches as LabelAssertion[] & AsyncIterable<LabelAssertion>;
+  batch[Symbol.asyncIterator] = () => {
+    let i = 0;
+    return {
+      next: () => Promise.resolve(i < batch.length ? { value: batch[i++]!, done: false } : { value: undefined, done: true as const }),
+    };
+  };
+  return batch;
 }
 
 /**
@@ -25,6 +55,7 @@ interface Stored {
  */
 export function createMemoryLabelStore(): LabelStore {
   const byId = new Map<string, Stored>();
+  const byRun = new Map<string, Stored[]>();
   /** platform_run_id → event_id → assertions (append order). */
   const bySubject = new Map<string, Map<string, LabelAssertion[]>>();
 
@@ -36,44 +67,56 @@ export function createMemoryLabelStore(): LabelStore {
   }
 
   return {
-    async *timelines(subjects: readonly LabelSubjectKey[], labelTypes: readonly string[], options?: AbortOptions) {
-      throwIfAborted(options?.signal);
-      if (subjects.length === 0 || labelTypes.length === 0) return;
-      const types = new Set(labelTypes);
-      const seen = new Set<string>();
+    timelines(subjects: readonly LabelSubjectKey[], labelTypes: readonly string[], options?: AbortOptions) {
       const matches: LabelAssertion[] = [];
-      for (const subject of subjects) {
-        const list = bySubject.get(subject.platform_run_id)?.get(subject.event_id);
-        if (list === undefined) continue;
-        if (subjects.length > 1) {
-          const k = `${subject.platform_run_id.length}:${subject.platform_run_id}${subject.event_id}`;
-          if (seen.has(k)) continue;
-          seen.add(k);
+      let failure: unknown;
+      try {
+        throwIfAborted(options?.signal);
+        const types = new Set(labelTypes);
+        const seen = new Set<LabelAssertion[]>();
+        for (const subject of subjects) {
+          const list = bySubject.get(subject.platform_run_id)?.get(subject.event_id);
+          if (list === undefined || seen.has(list)) continue;
+          seen.add(list);
+          for (const a of list) if (types.has(a.label_type)) matches.push(a);
         }
-        for (const a of list) if (types.has(a.label_type)) matches.push(a);
+      } catch (error) {
+        failure = error;
       }
-      yield* matches;
+      return servedBatch(matches, failure);
     },
 
     async stateMarker(options?: LabelStateMarkerOptions) {
       throwIfAborted(options?.signal);
-      let cutoff: string | undefined;
+      let cutoff: Instant | undefined;
       if (options?.observed_at_or_before !== undefined) {
-        cutoff = instantSortKey(options.observed_at_or_before);
+        cutoff = parseInstant(options.observed_at_or_before);
         if (cutoff === undefined) {
           throw new OfsError('LABEL_TIMESTAMP_INVALID', {
             message: `observed_at_or_before is not an RFC 3339 instant with a zone: ${options.observed_at_or_before}`,
           });
         }
       }
-      const ids: string[] = [];
-      for (const { assertion, observedKey } of byId.values()) {
-        if (options?.platform_run_id !== undefined && assertion.platform_run_id !== options.platform_run_id) continue;
-        if (cutoff !== undefined && observedKey > cutoff) continue;
-        ids.push(assertion.assertion_id);
+      const runId = options?.platform_run_id;
+      const scope = runId === undefined ? [...byRun.values()] : [byRun.get(runId) ?? []];
+      // Count plus an order-independent 128-bit multiset hash of the ids in scope: no sort, so a
+      // build's finish() stays cheap. The store is append-only, so within one store the count alone
+      // already changes whenever the scoped set does.
+      let count = 0;
+      const sum = [0, 0, 0, 0];
+      for (const entries of scope) {
+        for (const e of entries) {
+          if (
+            cutoff !== undefined &&
+            !(e.observedMs < cutoff.epochMs || (e.observedMs === cutoff.epochMs && e.observedNs <= cutoff.subMsNanos))
+          ) {
+            continue;
+          }
+          count++;
+          for (let k = 0; k < 4; k++) sum[k] = (sum[k]! + e.lanes[k]!) % 0x1_0000_0000;
+        }
       }
-      ids.sort();
-      return `memory:v1:${ids.length}:${sha256Hex(ids.join('\n'))}`;
+      return `memory:v1:${count}:${sum.map((x) => x.toString(16).padStart(8, '0')).join('')}`;
     },
 
     async append(assertions: readonly LabelAssertion[], options?: AbortOptions) {
@@ -91,7 +134,17 @@ export function createMemoryLabelStore(): LabelStore {
       }
       for (const a of fresh.values()) {
         const copy: LabelAssertion = { ...a };
-        byId.set(a.assertion_id, { assertion: copy, observedKey: instantSortKey(a.observed_time)! });
+        const observed = parseInstant(a.observed_time)!;
+        const stored: Stored = {
+          assertion: copy,
+          observedMs: observed.epochMs,
+          observedNs: observed.subMsNanos,
+          lanes: lanesOf(a.assertion_id),
+        };
+        byId.set(a.assertion_id, stored);
+        const runList = byRun.get(a.platform_run_id);
+        if (runList === undefined) byRun.set(a.platform_run_id, [stored]);
+        else runList.push(stored);
         let events = bySubject.get(a.platform_run_id);
         if (events === undefined) bySubject.set(a.platform_run_id, (events = new Map()));
         const list = events.get(a.event_id);

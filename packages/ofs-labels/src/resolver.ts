@@ -18,8 +18,10 @@ import {
   throwIfAborted,
   toOfsError,
 } from '@ofs/contracts';
-import { canonicalJson, createSha256, writeOnceJson } from '@ofs/ids';
-import { compareRank, isEligibleAsOf, minusDays, parseLabelInstant } from './as-of.js';
+import { createSha256, writeOnceJson } from '@ofs/ids';
+import { compareRankParts, isEligibleAsOfParts, minusDays, parseLabelInstant } from './as-of.js';
+import { resolvedDigestLine } from './digest-line.js';
+import { parseInstantInto } from './fast-instant.js';
 import { buildLabelReceipt, labelReceiptKey } from './receipt.js';
 import { TypeTally } from './tally.js';
 
@@ -45,13 +47,37 @@ export interface LabelResolverOptions {
 const UNLABELLED: ResolvedLabel = Object.freeze({ status: 'UNLABELLED', value: null, assertion_id: null });
 const CONFLICT: ResolvedLabel = Object.freeze({ status: 'CONFLICT', value: null, assertion_id: null });
 
-/** The best eligible assertion so far for one (subject, label type). */
-interface Best {
-  eff: Instant;
-  obs: Instant;
-  id: string;
-  value: LabelAssertion['value'];
-  conflict: boolean;
+/**
+ * The best eligible assertions of one store batch, one slot per (subject, label type): their
+ * (effective, observed) instants as (ms, ns) pairs in `times`, the greatest tied id, the value and
+ * whether the top-tied assertions disagree. Typed arrays, so a batch allocates a handful of objects.
+ */
+class BatchBest {
+  readonly times: Float64Array;
+  readonly ids: (string | undefined)[];
+  readonly values: LabelAssertion['value'][];
+  readonly conflict: Uint8Array;
+  constructor(slots: number) {
+    this.times = new Float64Array(slots * 4);
+    this.ids = new Array(slots);
+    this.values = new Array(slots);
+    this.conflict = new Uint8Array(slots);
+  }
+
+  /** The resolved label of a slot. */
+  label(slot: number): ResolvedLabel {
+    const id = this.ids[slot];
+    if (id === undefined) return UNLABELLED;
+    if (this.conflict[slot] === 1) return CONFLICT;
+    return { status: 'LABELLED', value: this.values[slot]!, assertion_id: id };
+  }
+}
+
+function timestampError(a: LabelAssertion, field: 'observed_time' | 'effective_time'): OfsError {
+  return new OfsError('LABEL_TIMESTAMP_INVALID', {
+    message: `${field} is not an RFC 3339 instant with an explicit zone: ${JSON.stringify(a[field])}`,
+    details: { field, value: String(a[field]), assertion_id: a.assertion_id, event_id: a.event_id },
+  });
 }
 
 /**
@@ -101,40 +127,47 @@ export function createLabelResolver(
   let tail: Promise<unknown> = Promise.resolve();
   let finished: Promise<LabelReceipt> | undefined;
 
-  async function fetchBest(
-    keys: readonly LabelSubjectKey[],
-    slotOf: Map<string, number>,
-    best: (Best | undefined)[],
-    signal?: AbortSignal,
-  ) {
+  const scratch = new Float64Array(4);
+  const cutMs = cutoff.epochMs;
+  const cutNs = cutoff.subMsNanos;
+
+  /** Folds one assertion into the batch's best-so-far (DESIGN §8 ranking and conflicts). */
+  function consider(a: LabelAssertion, slotOf: Map<string, number>, best: BatchBest): void {
+    // Defensive: a store that returns what was not asked for cannot leak it into rows.
+    if (a.platform_run_id !== runId) return;
+    const subjectSlot = slotOf.get(a.event_id);
+    const t = typeIndex.get(a.label_type);
+    if (subjectSlot === undefined || t === undefined) return;
+    if (typeof a.observed_time !== 'string' || !parseInstantInto(a.observed_time, scratch, 2)) throw timestampError(a, 'observed_time');
+    if (typeof a.effective_time !== 'string' || !parseInstantInto(a.effective_time, scratch, 0)) throw timestampError(a, 'effective_time');
+    if (!isEligibleAsOfParts(scratch[2]!, scratch[3]!, cutMs, cutNs)) return;
+    const slot = subjectSlot * T + t;
+    const times = best.times;
+    const o = slot * 4;
+    const current = best.ids[slot];
+    const rank = current === undefined ? 1 : compareRankParts(scratch, 0, times, o);
+    if (rank > 0) {
+      times[o] = scratch[0]!;
+      times[o + 1] = scratch[1]!;
+      times[o + 2] = scratch[2]!;
+      times[o + 3] = scratch[3]!;
+      best.ids[slot] = a.assertion_id;
+      best.values[slot] = a.value;
+      best.conflict[slot] = 0;
+    } else if (rank === 0) {
+      if (a.value !== best.values[slot]) best.conflict[slot] = 1;
+      if (a.assertion_id > current!) best.ids[slot] = a.assertion_id;
+    }
+  }
+
+  async function fetchBest(keys: readonly LabelSubjectKey[], slotOf: Map<string, number>, best: BatchBest, signal?: AbortSignal) {
     try {
-      for await (const a of store.timelines(keys, types, signal === undefined ? undefined : { signal })) {
-        // Defensive: a store that returns what was not asked for cannot leak it into rows.
-        if (a.platform_run_id !== runId) continue;
-        const slot = slotOf.get(a.event_id);
-        const t = typeIndex.get(a.label_type);
-        if (slot === undefined || t === undefined) continue;
-        const where = { assertion_id: a.assertion_id, event_id: a.event_id };
-        const obs = parseLabelInstant(a.observed_time, 'observed_time', where);
-        const eff = parseLabelInstant(a.effective_time, 'effective_time', where);
-        if (!isEligibleAsOf(obs, cutoff!)) continue;
-        const k = slot * T + t;
-        const cur = best[k];
-        if (cur === undefined) {
-          best[k] = { eff, obs, id: a.assertion_id, value: a.value, conflict: false };
-          continue;
-        }
-        const rank = compareRank(eff, obs, cur.eff, cur.obs);
-        if (rank > 0) {
-          cur.eff = eff;
-          cur.obs = obs;
-          cur.id = a.assertion_id;
-          cur.value = a.value;
-          cur.conflict = false;
-        } else if (rank === 0) {
-          if (a.value !== cur.value) cur.conflict = true;
-          if (a.assertion_id > cur.id) cur.id = a.assertion_id;
-        }
+      const source = store.timelines(keys, types, signal === undefined ? undefined : { signal });
+      if (Symbol.iterator in source) {
+        // Stores that already hold the batch (the memory store) may also be sync-iterable.
+        for (const a of source as unknown as Iterable<LabelAssertion>) consider(a, slotOf, best);
+      } else {
+        for await (const a of source) consider(a, slotOf, best);
       }
     } catch (error) {
       throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'reading label timelines');
@@ -147,20 +180,24 @@ export function createLabelResolver(
     // Validate the batch and index its distinct subjects before any store call.
     const slotOf = new Map<string, number>();
     const keys: LabelSubjectKey[] = [];
-    const matureOf: boolean[] = new Array(subjects.length);
+    const matureOf = new Uint8Array(subjects.length);
+    const ts = new Float64Array(2);
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
       if (typeof s?.event_id !== 'string' || s.event_id.length === 0) {
         throw new OfsError('SCHEMA_INVALID', { message: `subject ${i} has no event_id`, details: { index: i } });
       }
-      const ts = parseLabelInstant(s.ts_utc, 'ts_utc', { event_id: s.event_id });
-      matureOf[i] = maturityCutoff === undefined || isEligibleAsOf(ts, maturityCutoff);
+      if (typeof s.ts_utc !== 'string' || !parseInstantInto(s.ts_utc, ts, 0))
+        parseLabelInstant(s.ts_utc, 'ts_utc', { event_id: s.event_id });
+      // Mature iff ts_utc <= label_asof − maturity_days: the same inclusive rule as eligibility.
+      matureOf[i] =
+        maturityCutoff === undefined || isEligibleAsOfParts(ts[0]!, ts[1]!, maturityCutoff.epochMs, maturityCutoff.subMsNanos) ? 1 : 0;
       if (!slotOf.has(s.event_id)) {
         slotOf.set(s.event_id, keys.length);
         keys.push({ platform_run_id: runId, event_id: s.event_id });
       }
     }
-    const best: (Best | undefined)[] = new Array(keys.length * T);
+    const best = new BatchBest(keys.length * T);
     for (let start = 0; start < keys.length; start += storeBatchSize) {
       throwIfAborted(opts?.signal);
       const chunk = start === 0 && keys.length <= storeBatchSize ? keys : keys.slice(start, start + storeBatchSize);
@@ -168,27 +205,25 @@ export function createLabelResolver(
     }
     // Build rows, counts and the digest lines in input order.
     const out: SubjectLabels[] = new Array(subjects.length);
+    const row: ResolvedLabel[] = new Array(T);
     let lines = '';
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
-      const slot = slotOf.get(s.event_id)!;
-      const isMature = matureOf[i]!;
+      const slot = slotOf.get(s.event_id)! * T;
+      const isMature = matureOf[i] === 1;
       const labels: Record<string, ResolvedLabel> = {};
-      const line: unknown[] = [s.event_id, isMature];
       for (let t = 0; t < T; t++) {
-        const b = best[slot * T + t];
-        const label: ResolvedLabel =
-          b === undefined ? UNLABELLED : b.conflict ? CONFLICT : { status: 'LABELLED', value: b.value, assertion_id: b.id };
+        const label = best.label(slot + t);
+        row[t] = label;
         labels[types[t]!] = label;
-        line.push(label.status, label.value, label.assertion_id);
         if (isMature) tallies[t]!.add(label.status, label.value);
       }
-      lines += `${canonicalJson(line)}\n`;
+      lines += resolvedDigestLine(s.event_id, isMature, row);
       out[i] = { event_id: s.event_id, mature: isMature, labels };
     }
     // Commit the batch's effect on the receipt only once it fully succeeded.
     subjectsFed += subjects.length;
-    for (const m of matureOf) if (m) mature++;
+    for (let i = 0; i < matureOf.length; i++) mature += matureOf[i]!;
     digest.update(lines);
     return out;
   }
