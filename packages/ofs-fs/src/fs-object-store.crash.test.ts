@@ -89,5 +89,5 @@ describe.skipIf(!built)('fs object store: crash safety (SIGKILL while writing 1,
     // Killed writers may leave temporary files behind; they are invisible to readers.
     const leftovers = (await readdir(join(root, 'crash'))).filter((name) => !name.startsWith('obj-'));
     expect(leftovers.every((name) => name.startsWith('.~ofs-tmp-'))).toBe(true);
-  });
+  }, 300_000);
 });
