@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOfsError } from '@ofs/contracts';
+import { readJson, writeOnceJson } from '@ofs/ids';
 import { describeObjectStoreContract } from '@ofs/contracts/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFsObjectStore } from './fs-object-store.js';
@@ -100,6 +101,20 @@ describe('fs object store', () => {
     expect(await store.get('a/b')).toBeUndefined();
     expect(await collect(store.list(''))).toEqual([]);
     expect(await store.stat?.('a/b')).toBeUndefined();
+  });
+
+  it('reports a partial JSON object (left by a non-atomic writer) as ARTIFACT_CORRUPT, never a raw error', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'run', 'ofs', 'plans'), { recursive: true });
+    await writeFile(join(root, 'run', 'ofs', 'plans', 'p.json'), '{"plan_id":"plan_');
+    await writeFile(join(root, 'run', 'ofs', 'plans', 'empty.json'), '');
+    const store = createFsObjectStore({ root });
+    expect(await codeOf(readJson(store, 'run/ofs/plans/p.json'))).toBe('ARTIFACT_CORRUPT');
+    expect(await codeOf(readJson(store, 'run/ofs/plans/empty.json'))).toBe('ARTIFACT_CORRUPT');
+    expect(await codeOf(writeOnceJson(store, 'run/ofs/plans/p.json', { plan_id: 'plan_x' }))).toBe('ARTIFACT_IMMUTABILITY_VIOLATION');
+    expect(await writeOnceJson(store, 'run/ofs/plans/q.json', { plan_id: 'plan_x' })).toBe('created');
+    expect(await writeOnceJson(store, 'run/ofs/plans/q.json', { plan_id: 'plan_x' })).toBe('identical');
+    expect(await readJson(store, 'run/ofs/plans/q.json')).toEqual({ plan_id: 'plan_x' });
   });
 
   it('reports I/O failures as retryable STORE_UNAVAILABLE', async () => {
