@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOfsError } from '@ofs/contracts';
+import { describeFeatureProfilesContract } from '@ofs/contracts/testing';
 import { canonicalJson, sha256Hex } from '@ofs/ids';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFileFeatureProfiles } from './file-feature-profiles.js';
@@ -114,4 +115,10 @@ describe('createFileFeatureProfiles', () => {
     expect((await failure(profiles.resolve('core_features', 'v1'))).code).toBe('REF_INVALID');
     expect((await failure(profiles.resolve('linked', 'v1'))).code).toBe('REF_INVALID');
   });
+});
+
+describeFeatureProfilesContract('file', async (list) => {
+  const root = await profileRoot();
+  for (const p of list) await writeProfile(root, p.feature_set_id, p.feature_set_version, JSON.stringify(p, null, 2));
+  return createFileFeatureProfiles({ root });
 });
