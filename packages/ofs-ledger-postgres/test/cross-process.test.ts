@@ -76,9 +76,17 @@ class WorkerProcess {
     return answer.ok ? undefined : answer.code;
   }
 
+  /** SIGKILLs the process (a crash: no release, no rollback of committed moves). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   async close(): Promise<void> {
     this.child.stdin.end();
-    if (this.child.exitCode === null) await new Promise((resolve) => this.child.once('exit', resolve));
+    if (this.child.exitCode === null && this.child.signalCode === null) await new Promise((resolve) => this.child.once('exit', resolve));
   }
 }
 
@@ -189,5 +197,24 @@ describe.skipIf(!url || !built)('ledger on the PostgreSQL server, clients in sep
       'CLAIMED',
       'COMPLETED',
     ]);
+  });
+
+  it('a worker SIGKILLed mid-run leaves no stuck run: after its lease lapses another process resumes and completes it', async () => {
+    const { ledger, workers: procs } = await setup(2);
+    const [a, b] = procs as [WorkerProcess, WorkerProcess];
+    const { run } = await ledger.submit(sampleIntent('ofs.req.xproc.crash.0001'));
+    const first = await a.send<{ run_key: string; token: string }>({ op: 'claim', leaseMs: 300 });
+    expect(first.run_key).toBe(run.run_key);
+    await a.kill();
+    expect(await ledger.get(run.run_key)).toMatchObject({ state: 'RUNNING', full_run_attempts: 1 });
+    const second = await b.send<{ run_key: string; token: string; attempts: number } | null>({
+      op: 'claimWhenAvailable',
+      leaseMs: 60_000,
+      timeoutMs: 20_000,
+    });
+    expect(second).toMatchObject({ run_key: run.run_key, attempts: 2 });
+    expect(await b.send({ op: 'complete', runKey: run.run_key, token: second!.token })).toBe('DONE');
+    const events = await ledger.events(run.run_key);
+    expect(events.find((e) => e.type === 'LEASE_EXPIRED')?.details).toMatchObject({ expired_token: first.token });
   });
 });
