@@ -103,6 +103,7 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
       io,
       dir,
       databaseUrl: (values['database-url'] as string | undefined) ?? io.env.OFS_DATABASE_URL ?? undefined,
+      databaseSchema: (values['database-schema'] as string | undefined) ?? io.env.OFS_DATABASE_SCHEMA ?? undefined,
       progress: (message) => {
         if (showProgress) io.stderr.write(`${message}\n`);
       },

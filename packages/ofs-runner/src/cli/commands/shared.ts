@@ -11,6 +11,7 @@ export async function withCorridor<T>(ctx: CommandContext, fn: (corridor: Defaul
   const corridor = await createDefaultCorridor({
     dir: ctx.dir,
     ...(ctx.databaseUrl ? { databaseUrl: ctx.databaseUrl } : {}),
+    ...(ctx.databaseSchema ? { databaseSchemaPrefix: ctx.databaseSchema } : {}),
     corridor: {
       onProgress: (e) => ctx.progress(`[${e.run_key.slice(0, 8)}] ${e.stage}: ${e.message}`),
       ...(extra.leaseMs === undefined ? {} : { leaseMs: extra.leaseMs }),
