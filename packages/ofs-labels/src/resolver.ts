@@ -2,7 +2,6 @@ import {
   type AbortOptions,
   type BuildPlan,
   canonicalInstant,
-  type Instant,
   type LabelAssertion,
   type LabelBatchResolver,
   type LabelReceipt,
