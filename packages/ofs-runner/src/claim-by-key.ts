@@ -1,4 +1,14 @@
-import { type AbortOptions, type Clock, isOfsError, type LedgerStore, OfsError, type RunLease, type RunRecord, throwIfAborted, toOfsError } from '@ofs/contracts';
+import {
+  type AbortOptions,
+  type Clock,
+  isOfsError,
+  type LedgerStore,
+  OfsError,
+  type RunLease,
+  type RunRecord,
+  throwIfAborted,
+  toOfsError,
+} from '@ofs/contracts';
 import { decideClaim, type LedgerPolicy } from '@ofs/ledger';
 
 /** Result of `claimRunByKey`: the claimed run with its lease, or the run as it is when it was not claimable. */

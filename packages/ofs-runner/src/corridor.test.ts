@@ -60,77 +60,81 @@ describe('fail-closed matrix: each ends FAILED with its code and publishes nothi
     return records.findIndex((r) => held.has(`${r.topic}/${r.partition}/${r.offset}`));
   };
 
-  const cases: { name: string; code: string; setup: () => Promise<{ world: Awaited<ReturnType<typeof memoryWorld>>; intent: unknown }> }[] = [
-    {
-      name: 'replay mismatch (EB and Archive disagree at one offset)',
-      code: 'REPLAY_BASIS_MISMATCH',
-      async setup() {
-        let ebCopy: ReplayRecord[] = [];
-        const world = await memoryWorld({
-          eb: (records) => (ebCopy = records),
-          archive: (records) => {
-            const i = overlapOffset(records, ebCopy);
-            const payload = { ...records[i]!.payload, amount: '999999.99' };
-            const tampered = { ...records[i]!, payload, payload_hash: sha256Hex(canonicalJson(payload)) };
-            return records.map((r, j) => (j === i ? tampered : r));
-          },
-        });
-        return { world, intent: world.intent() };
+  const cases: { name: string; code: string; setup: () => Promise<{ world: Awaited<ReturnType<typeof memoryWorld>>; intent: unknown }> }[] =
+    [
+      {
+        name: 'replay mismatch (EB and Archive disagree at one offset)',
+        code: 'REPLAY_BASIS_MISMATCH',
+        async setup() {
+          let ebCopy: ReplayRecord[] = [];
+          const world = await memoryWorld({
+            eb: (records) => (ebCopy = records),
+            archive: (records) => {
+              const i = overlapOffset(records, ebCopy);
+              const payload = { ...records[i]!.payload, amount: '999999.99' };
+              const tampered = { ...records[i]!, payload, payload_hash: sha256Hex(canonicalJson(payload)) };
+              return records.map((r, j) => (j === i ? tampered : r));
+            },
+          });
+          return { world, intent: world.intent() };
+        },
       },
-    },
-    {
-      name: 'incomplete basis (a dense offset missing inside coverage)',
-      code: 'REPLAY_INCOMPLETE',
-      async setup() {
-        const world = await memoryWorld({ eb: (records) => records.filter((_, i) => i !== records.length - 5) });
-        return { world, intent: world.intent() };
+      {
+        name: 'incomplete basis (a dense offset missing inside coverage)',
+        code: 'REPLAY_INCOMPLETE',
+        async setup() {
+          const world = await memoryWorld({ eb: (records) => records.filter((_, i) => i !== records.length - 5) });
+          return { world, intent: world.intent() };
+        },
       },
-    },
-    {
-      name: 'label coverage below policy',
-      code: 'COVERAGE_POLICY_VIOLATION',
-      async setup() {
-        const world = await memoryWorld({ policy: { min_label_coverage: 0.99 } });
-        return { world, intent: world.intent() };
+      {
+        name: 'label coverage below policy',
+        code: 'COVERAGE_POLICY_VIOLATION',
+        async setup() {
+          const world = await memoryWorld({ policy: { min_label_coverage: 0.99 } });
+          return { world, intent: world.intent() };
+        },
       },
-    },
-    {
-      name: 'unresolved feature profile',
-      code: 'FEATURE_PROFILE_UNRESOLVED',
-      async setup() {
-        const world = await memoryWorld();
-        return { world, intent: world.intent({ feature_definition_set: { feature_set_id: 'fraud-demo', feature_set_version: 'v9' } }) };
+      {
+        name: 'unresolved feature profile',
+        code: 'FEATURE_PROFILE_UNRESOLVED',
+        async setup() {
+          const world = await memoryWorld();
+          return { world, intent: world.intent({ feature_definition_set: { feature_set_id: 'fraud-demo', feature_set_version: 'v9' } }) };
+        },
       },
-    },
-    {
-      name: 'no PASS evidence',
-      code: 'NO_PASS_NO_READ',
-      async setup() {
-        const world = await memoryWorld();
-        const facts = demoRunFacts();
-        const failed = { ...facts, gate_receipts: facts.gate_receipts!.map((g) => ({ ...g, status: 'FAIL' })) };
-        await writeOnceJson(world.store, `${PRID}/sr/run_facts_view.failed.json`, failed);
-        return { world, intent: world.intent({ run_facts_ref: `${PRID}/sr/run_facts_view.failed.json` }) };
+      {
+        name: 'no PASS evidence',
+        code: 'NO_PASS_NO_READ',
+        async setup() {
+          const world = await memoryWorld();
+          const facts = demoRunFacts();
+          const failed = { ...facts, gate_receipts: facts.gate_receipts!.map((g) => ({ ...g, status: 'FAIL' })) };
+          await writeOnceJson(world.store, `${PRID}/sr/run_facts_view.failed.json`, failed);
+          return { world, intent: world.intent({ run_facts_ref: `${PRID}/sr/run_facts_view.failed.json` }) };
+        },
       },
-    },
-    {
-      name: 'hostile ref (path traversal)',
-      code: 'REF_INVALID',
-      async setup() {
-        const world = await memoryWorld();
-        return { world, intent: world.intent({ run_facts_ref: `${PRID}/../../etc/passwd` }) };
+      {
+        name: 'hostile ref (path traversal)',
+        code: 'REF_INVALID',
+        async setup() {
+          const world = await memoryWorld();
+          return { world, intent: world.intent({ run_facts_ref: `${PRID}/../../etc/passwd` }) };
+        },
       },
-    },
-    {
-      name: "hostile ref (another platform run's prefix)",
-      code: 'REF_SCOPE_MISMATCH',
-      async setup() {
-        const world = await memoryWorld();
-        await writeOnceJson(world.store, 'platform_other_002/sr/run_facts_view.json', { ...demoRunFacts(), platform_run_id: 'platform_other_002' });
-        return { world, intent: world.intent({ run_facts_ref: 'platform_other_002/sr/run_facts_view.json' }) };
+      {
+        name: "hostile ref (another platform run's prefix)",
+        code: 'REF_SCOPE_MISMATCH',
+        async setup() {
+          const world = await memoryWorld();
+          await writeOnceJson(world.store, 'platform_other_002/sr/run_facts_view.json', {
+            ...demoRunFacts(),
+            platform_run_id: 'platform_other_002',
+          });
+          return { world, intent: world.intent({ run_facts_ref: 'platform_other_002/sr/run_facts_view.json' }) };
+        },
       },
-    },
-  ];
+    ];
 
   for (const c of cases) {
     it(`${c.name} → ${c.code}`, async () => {
@@ -190,7 +194,8 @@ describe('retries, budgets and publish-only recovery', () => {
         ...store,
         list: (prefix, o) => store.list(prefix, o),
         async putIfAbsent(key, bytes, o) {
-          if (key.includes('/ofs/manifests/') && failManifestWrites-- > 0) throw new OfsError('STORE_UNAVAILABLE', { message: 'disk full' });
+          if (key.includes('/ofs/manifests/') && failManifestWrites-- > 0)
+            throw new OfsError('STORE_UNAVAILABLE', { message: 'disk full' });
           return store.putIfAbsent(key, bytes, o);
         },
       }),
@@ -239,7 +244,8 @@ describe('retries, budgets and publish-only recovery', () => {
           return bytes;
         },
         async putIfAbsent(key, bytes, o) {
-          if (key.includes('/ofs/manifests/') && failManifestWrites-- > 0) throw new OfsError('STORE_UNAVAILABLE', { message: 'disk full' });
+          if (key.includes('/ofs/manifests/') && failManifestWrites-- > 0)
+            throw new OfsError('STORE_UNAVAILABLE', { message: 'disk full' });
           return store.putIfAbsent(key, bytes, o);
         },
       }),
@@ -281,7 +287,9 @@ describe('leases, crashes and cancellation', () => {
     expect(done.manifest_key).toBe(refRun.manifest_key);
     expect(await world.store.get(done.manifest_key!)).toEqual(await reference.store.get(refRun.manifest_key!));
     // The crashed worker's late move is fenced off.
-    const late = await world.corridor.ledger.fail(run.run_key, crashed!.lease.token, { code: 'INTERNAL_ERROR', message: 'late' }).catch((e: unknown) => e);
+    const late = await world.corridor.ledger
+      .fail(run.run_key, crashed!.lease.token, { code: 'INTERNAL_ERROR', message: 'late' })
+      .catch((e: unknown) => e);
     expect(isOfsError(late, 'LEASE_LOST')).toBe(true);
   });
 

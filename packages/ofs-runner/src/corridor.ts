@@ -31,7 +31,8 @@ export function createCorridor(deps: CorridorDeps): Corridor {
   const ledger = createLedger({ store: deps.ledger, clock, policy });
   const worker = deps.worker ?? `ofs-${process.pid}-${randomUUID().slice(0, 8)}`;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  if (!Number.isSafeInteger(leaseMs) || leaseMs < 100) throw new OfsError('CORRIDOR_CONFIG_INVALID', { message: `leaseMs must be an integer ≥ 100, got ${leaseMs}` });
+  if (!Number.isSafeInteger(leaseMs) || leaseMs < 100)
+    throw new OfsError('CORRIDOR_CONFIG_INVALID', { message: `leaseMs must be an integer ≥ 100, got ${leaseMs}` });
   const progress = (event: CorridorProgress) => {
     try {
       deps.onProgress?.(event);
@@ -43,7 +44,11 @@ export function createCorridor(deps: CorridorDeps): Corridor {
 
   const digestFor = async (intent: BuildIntent, signal?: AbortSignal) =>
     runConfigDigest(
-      await resolveRunConfig(intent, { policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) }, signal ? { signal } : {}),
+      await resolveRunConfig(
+        intent,
+        { policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) },
+        signal ? { signal } : {},
+      ),
     );
 
   const driveByKey = async (runKey: string, signal: AbortSignal | undefined, onlyPending: boolean): Promise<RunRecord> => {
@@ -91,11 +96,21 @@ export function createCorridor(deps: CorridorDeps): Corridor {
       const signal = options.signal;
       const parsed = parseBuildIntent(intent);
       const digest = await digestFor(parsed, signal);
-      const resolution = await resolvePlan(parsed, { store: deps.store, profiles: deps.profiles, policy, pins: deps.pins }, signal ? { signal } : {});
+      const resolution = await resolvePlan(
+        parsed,
+        { store: deps.store, profiles: deps.profiles, policy, pins: deps.pins },
+        signal ? { signal } : {},
+      );
       throwIfAborted(signal);
       const answer = await feasibility(resolution.plan, { eb: deps.eb, archive: deps.archive }, signal ? { signal } : {});
       const published = await findPublishedByPlan(deps.store, resolution.plan, signal ? { signal } : {});
-      return { plan: resolution.plan, planKey: resolution.planKey, runConfigDigest: digest, feasibility: answer, publishedManifestKey: published?.manifestKey ?? null };
+      return {
+        plan: resolution.plan,
+        planKey: resolution.planKey,
+        runConfigDigest: digest,
+        feasibility: answer,
+        publishedManifestKey: published?.manifestKey ?? null,
+      };
     },
 
     work: (options = {}) =>

@@ -102,7 +102,10 @@ export async function readCorridorConfig(dir: string): Promise<CorridorConfigFil
   try {
     text = await readFile(layout.config, 'utf8');
   } catch (error) {
-    throw new OfsError('CORRIDOR_CONFIG_INVALID', { message: `no corridor at ${layout.dir} (${CORRIDOR_CONFIG_FILE} is missing)`, cause: error });
+    throw new OfsError('CORRIDOR_CONFIG_INVALID', {
+      message: `no corridor at ${layout.dir} (${CORRIDOR_CONFIG_FILE} is missing)`,
+      cause: error,
+    });
   }
   let json: Partial<CorridorConfigFile>;
   try {
@@ -110,7 +113,11 @@ export async function readCorridorConfig(dir: string): Promise<CorridorConfigFil
   } catch (error) {
     throw new OfsError('CORRIDOR_CONFIG_INVALID', { message: `${layout.config} is not JSON`, cause: error });
   }
-  if (json?.schema_version !== CORRIDOR_CONFIG_SCHEMA_VERSION || typeof json.config_revision !== 'string' || json.config_revision.length === 0) {
+  if (
+    json?.schema_version !== CORRIDOR_CONFIG_SCHEMA_VERSION ||
+    typeof json.config_revision !== 'string' ||
+    json.config_revision.length === 0
+  ) {
     throw new OfsError('CORRIDOR_CONFIG_INVALID', {
       message: `${layout.config} needs schema_version "${CORRIDOR_CONFIG_SCHEMA_VERSION}" and a config_revision`,
     });
@@ -118,7 +125,10 @@ export async function readCorridorConfig(dir: string): Promise<CorridorConfigFil
   return json as CorridorConfigFile;
 }
 
-async function openDatabase(options: DefaultCorridorOptions, layout: CorridorLayout): Promise<{ client: SqlClient; close: () => Promise<void> }> {
+async function openDatabase(
+  options: DefaultCorridorOptions,
+  layout: CorridorLayout,
+): Promise<{ client: SqlClient; close: () => Promise<void> }> {
   try {
     if (options.databaseUrl) {
       const { default: pg } = await import('pg');
@@ -131,7 +141,10 @@ async function openDatabase(options: DefaultCorridorOptions, layout: CorridorLay
     return { client: fromPGlite(db), close: () => db.close() };
   } catch (error) {
     if (isOfsError(error)) throw error;
-    throw new OfsError('LEDGER_UNAVAILABLE', { message: `cannot open the database: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    throw new OfsError('LEDGER_UNAVAILABLE', {
+      message: `cannot open the database: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
   }
 }
 

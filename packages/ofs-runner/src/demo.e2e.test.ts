@@ -38,7 +38,9 @@ describe('ofs CLI on the embedded default (fs store + PGlite)', async () => {
   it('status, inspect, plan, build and verify report the published dataset', async () => {
     const status = await cli(['status', demo.runs.build.run_key, '--dir', dir, '--json']);
     expect(status.code).toBe(0);
-    expect(status.json().events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['SUBMITTED', 'CLAIMED', 'STAGE', 'EVIDENCE_REF', 'COMPLETED']));
+    expect(status.json().events.map((e: any) => e.type)).toEqual(
+      expect.arrayContaining(['SUBMITTED', 'CLAIMED', 'STAGE', 'EVIDENCE_REF', 'COMPLETED']),
+    );
 
     const inspect = await cli(['inspect', demo.manifest_key, '--dir', dir]);
     expect(inspect.code).toBe(0);

@@ -91,7 +91,12 @@ async function settleFailure(
   mode: RunRecord['mode'],
 ): Promise<RunRecord> {
   const { ledger } = ctx;
-  ctx.progress({ run_key: runKey, stage, message: `${error.code}: ${error.message}`, details: { code: error.code, retryable: error.retryable } });
+  ctx.progress({
+    run_key: runKey,
+    stage,
+    message: `${error.code}: ${error.message}`,
+    details: { code: error.code, retryable: error.retryable },
+  });
   const input = { code: error.code, message: error.message.slice(0, 2_000), retryable: error.retryable, stage };
   try {
     if (error.code === 'LEASE_LOST') return await ledger.get(runKey);
@@ -114,7 +119,13 @@ interface Completion {
   readonly planId: string;
 }
 
-async function buildOrPublish(ctx: ExecContext, run: RunRecord, token: string, tracker: StageTracker, signal: AbortSignal): Promise<Completion> {
+async function buildOrPublish(
+  ctx: ExecContext,
+  run: RunRecord,
+  token: string,
+  tracker: StageTracker,
+  signal: AbortSignal,
+): Promise<Completion> {
   const { deps, ledger } = ctx;
   const runKey = run.run_key;
   const enter = (stage: CorridorStage, message: string) => {
@@ -129,12 +140,21 @@ async function buildOrPublish(ctx: ExecContext, run: RunRecord, token: string, t
   // ── config handshake ─────────────────────────────────────────────────────────────────────────
   enter('config', 'checking the run-config digest');
   const intent: BuildIntent = parseBuildIntent(run.intent);
-  const config = await resolveRunConfig(intent, { policy: deps.policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) }, { signal });
+  const config = await resolveRunConfig(
+    intent,
+    { policy: deps.policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) },
+    { signal },
+  );
   const ownDigest = runConfigDigest(config);
   if (run.run_config_digest !== ownDigest) {
     throw new OfsError('RUN_CONFIG_DIGEST_MISMATCH', {
       message: `run ${runKey} was submitted under run-config digest ${run.run_config_digest ?? '(none)'}; this worker's is ${ownDigest}`,
-      details: { run_key: runKey, submitted: run.run_config_digest, worker: ownDigest, worker_config: config as unknown as Record<string, unknown> },
+      details: {
+        run_key: runKey,
+        submitted: run.run_config_digest,
+        worker: ownDigest,
+        worker_config: config as unknown as Record<string, unknown>,
+      },
     });
   }
 
@@ -175,7 +195,12 @@ async function buildOrPublish(ctx: ExecContext, run: RunRecord, token: string, t
   const existing = await findPublishedByPlan(deps.store, plan, { signal });
   if (existing) {
     await stageDone('preflight', { reused_manifest_key: existing.manifestKey });
-    return { outcome: 'ALREADY_PUBLISHED', manifestKey: existing.manifestKey, statusClass: existing.manifest.status_class, planId: plan.plan_id };
+    return {
+      outcome: 'ALREADY_PUBLISHED',
+      manifestKey: existing.manifestKey,
+      statusClass: existing.manifest.status_class,
+      planId: plan.plan_id,
+    };
   }
 
   // ── replay → reconstruction with batched labels ─────────────────────────────────────────────
@@ -215,7 +240,8 @@ async function recordedDigests(ledger: Ledger, runKey: string, signal: AbortSign
     const e = events[i]!;
     const digests = e.details.artifact_digests as ExpectedDigests | undefined;
     if (e.type === 'STAGE' && e.details.stage === 'reconstruct' && digests && typeof digests === 'object') {
-      if (typeof digests.replayReceipt === 'string' && typeof digests.labelReceipt === 'string' && typeof digests.draft === 'string') return digests;
+      if (typeof digests.replayReceipt === 'string' && typeof digests.labelReceipt === 'string' && typeof digests.draft === 'string')
+        return digests;
     }
   }
   throw new OfsError('PUBLISH_GATE_FAILED', {
@@ -233,8 +259,16 @@ function publishDeps(run: RunRecord, digest: string, deps: CorridorDeps): Publis
   };
 }
 
-function completion(published: { outcome: 'NEW' | 'ALREADY_PUBLISHED'; manifestKey: string; manifest: { status_class: Completion['statusClass'] } }, plan: BuildPlan): Completion {
-  return { outcome: published.outcome, manifestKey: published.manifestKey, statusClass: published.manifest.status_class, planId: plan.plan_id };
+function completion(
+  published: { outcome: 'NEW' | 'ALREADY_PUBLISHED'; manifestKey: string; manifest: { status_class: Completion['statusClass'] } },
+  plan: BuildPlan,
+): Completion {
+  return {
+    outcome: published.outcome,
+    manifestKey: published.manifestKey,
+    statusClass: published.manifest.status_class,
+    planId: plan.plan_id,
+  };
 }
 
 async function auditRef(ctx: ExecContext, runKey: string, token: string, audit: RefAudit, signal: AbortSignal): Promise<void> {

@@ -19,10 +19,18 @@ describe('work({ inbox }): requests dropped as objects', () => {
     await put('0-not-json.json', '{"request_id": ');
     await put('1-not-an-intent.json', JSON.stringify({ hello: 'world' }));
     await put('2-other-run.json', JSON.stringify(world.intent({ request_id: 'test.other.run.01', platform_run_id: 'platform_other_002' })));
-    await put('3-bad-envelope.json', JSON.stringify({ schema_version: INBOX_REQUEST_SCHEMA_VERSION, intent: world.intent(), supersedes: 'dm_x' }));
+    await put(
+      '3-bad-envelope.json',
+      JSON.stringify({ schema_version: INBOX_REQUEST_SCHEMA_VERSION, intent: world.intent(), supersedes: 'dm_x' }),
+    );
     await put('4-valid.json', JSON.stringify({ schema_version: INBOX_REQUEST_SCHEMA_VERSION, intent: world.intent() }));
     await put('5-valid-bare.json', JSON.stringify(world.intent({ request_id: 'test.build.0002.same-meaning' })));
-    await put('6-payload-mismatch.json', JSON.stringify(world.intent({ label_basis: { label_asof_utc: '2026-11-04T00:00:00Z', resolution_rule: 'observed_time<=label_asof_utc' } })));
+    await put(
+      '6-payload-mismatch.json',
+      JSON.stringify(
+        world.intent({ label_basis: { label_asof_utc: '2026-11-04T00:00:00Z', resolution_rule: 'observed_time<=label_asof_utc' } }),
+      ),
+    );
 
     const summary = await world.corridor.work({ once: true, inbox: true, platformRunId: PRID });
     expect(summary.inbox).toEqual({ submitted: 2, rejected: 5 });
@@ -31,7 +39,10 @@ describe('work({ inbox }): requests dropped as objects', () => {
       expect(await receipt(world, name)).toMatchObject({ status: 'REJECTED', run_key: null, error: { code: 'REQUEST_INVALID' } });
     }
     expect((await receipt(world, '1-not-an-intent.json')).error.problems.length).toBeGreaterThan(3);
-    expect(await receipt(world, '6-payload-mismatch.json')).toMatchObject({ status: 'REJECTED', error: { code: 'REQUEST_ID_PAYLOAD_MISMATCH' } });
+    expect(await receipt(world, '6-payload-mismatch.json')).toMatchObject({
+      status: 'REJECTED',
+      error: { code: 'REQUEST_ID_PAYLOAD_MISMATCH' },
+    });
     const valid = await receipt(world, '4-valid.json');
     expect(valid).toMatchObject({ status: 'SUBMITTED', request_id: 'test.build.0001', error: null });
     expect(await world.corridor.ledger.get(valid.run_key)).toMatchObject({ state: 'DONE', outcome: 'NEW' });

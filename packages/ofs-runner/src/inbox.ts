@@ -1,4 +1,12 @@
-import { type AbortOptions, isOfsError, type ObjectStore, OfsError, type Problem, throwIfAborted, validateBuildIntent } from '@ofs/contracts';
+import {
+  type AbortOptions,
+  isOfsError,
+  type ObjectStore,
+  OfsError,
+  type Problem,
+  throwIfAborted,
+  validateBuildIntent,
+} from '@ofs/contracts';
 import { writeOnceJson } from '@ofs/ids';
 import type { SubmitResult } from '@ofs/ledger';
 import type { CorridorSubmitOptions } from './corridor-types.js';
@@ -88,7 +96,13 @@ export async function scanInbox(store: ObjectStore, platformRunId: string, submi
   return scan;
 }
 
-async function handleRequest(store: ObjectStore, platformRunId: string, key: string, submit: Submit, options: AbortOptions): Promise<InboxReceipt> {
+async function handleRequest(
+  store: ObjectStore,
+  platformRunId: string,
+  key: string,
+  submit: Submit,
+  options: AbortOptions,
+): Promise<InboxReceipt> {
   const rejected = (code: string, message: string, problems: readonly Problem[], requestId: string | null = null): InboxReceipt => ({
     schema_version: INBOX_RECEIPT_SCHEMA_VERSION,
     request_key: key,
@@ -108,7 +122,12 @@ async function handleRequest(store: ObjectStore, platformRunId: string, key: str
   let intent: unknown = json;
   let supersedes: string[] | undefined;
   let backfillReason: string | undefined;
-  if (typeof json === 'object' && json !== null && !Array.isArray(json) && (json as { schema_version?: unknown }).schema_version === INBOX_REQUEST_SCHEMA_VERSION) {
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    !Array.isArray(json) &&
+    (json as { schema_version?: unknown }).schema_version === INBOX_REQUEST_SCHEMA_VERSION
+  ) {
     const envelope = json as { intent?: unknown; supersedes?: unknown; backfill_reason?: unknown };
     intent = envelope.intent;
     const problems: Problem[] = [];
@@ -118,13 +137,15 @@ async function handleRequest(store: ObjectStore, platformRunId: string, key: str
       } else supersedes = envelope.supersedes as string[];
     }
     if (envelope.backfill_reason !== undefined) {
-      if (typeof envelope.backfill_reason !== 'string' || envelope.backfill_reason.length === 0) problems.push(problem('/backfill_reason', 'backfill_reason must be a non-empty string'));
+      if (typeof envelope.backfill_reason !== 'string' || envelope.backfill_reason.length === 0)
+        problems.push(problem('/backfill_reason', 'backfill_reason must be a non-empty string'));
       else backfillReason = envelope.backfill_reason;
     }
     if (problems.length > 0) return rejected('REQUEST_INVALID', 'the request envelope is invalid', problems);
   }
   const checked = validateBuildIntent(intent);
-  const requestId = typeof (intent as { request_id?: unknown })?.request_id === 'string' ? (intent as { request_id: string }).request_id : null;
+  const requestId =
+    typeof (intent as { request_id?: unknown })?.request_id === 'string' ? (intent as { request_id: string }).request_id : null;
   if (!checked.ok) return rejected('REQUEST_INVALID', 'the request is not a valid build intent', checked.problems, requestId);
   if (checked.intent.platform_run_id !== platformRunId) {
     return rejected(

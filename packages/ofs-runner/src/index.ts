@@ -9,7 +9,14 @@ export type {
   WorkOptions,
   WorkSummary,
 } from './corridor-types.js';
-export { type CorridorPins, type RunConfig, type RunConfigInputs, RUN_CONFIG_DIGEST_RECIPE, resolveRunConfig, runConfigDigest } from './run-config.js';
+export {
+  type CorridorPins,
+  type RunConfig,
+  type RunConfigInputs,
+  RUN_CONFIG_DIGEST_RECIPE,
+  resolveRunConfig,
+  runConfigDigest,
+} from './run-config.js';
 export { claimRunByKey, type ClaimByKeyResult } from './claim-by-key.js';
 export {
   CORRIDOR_CONFIG_FILE,
@@ -22,10 +29,26 @@ export {
   type DefaultCorridorOptions,
   readCorridorConfig,
 } from './default-corridor.js';
-export { INBOX_RECEIPT_SCHEMA_VERSION, INBOX_REQUEST_SCHEMA_VERSION, type InboxReceipt, type InboxScan, inboxPrefix, inboxReceiptsPrefix, scanInbox } from './inbox.js';
+export {
+  INBOX_RECEIPT_SCHEMA_VERSION,
+  INBOX_REQUEST_SCHEMA_VERSION,
+  type InboxReceipt,
+  type InboxScan,
+  inboxPrefix,
+  inboxReceiptsPrefix,
+  scanInbox,
+} from './inbox.js';
 export { collectGarbage, type GcOptions, type GcReport } from './gc.js';
 export { runnerCodeRelease } from './release.js';
-export { generateDemo, type DemoCounts, type DemoData, type DemoOptions, type DemoSink, DEMO_PLATFORM_RUN_ID, DEMO_LABEL_ASOF_UTC } from './demo/generate.js';
+export {
+  generateDemo,
+  type DemoCounts,
+  type DemoData,
+  type DemoOptions,
+  type DemoSink,
+  DEMO_PLATFORM_RUN_ID,
+  DEMO_LABEL_ASOF_UTC,
+} from './demo/generate.js';
 export { demoCorridorConfig, demoIntent, demoPolicy, demoRunFacts, DEMO_CONFIG_REVISION, DEMO_RUN_FACTS_REF } from './demo/fixtures.js';
 export { type DemoMarker, existingDemo, writeDemoConfig, writeDemoData } from './demo/setup.js';
 export { runCli } from './cli/main.js';

@@ -13,7 +13,10 @@ const PRID = DEMO_PLATFORM_RUN_ID;
 if (!PG_URL) console.warn('@ofs/runner multi-process tests skipped: set OFS_TEST_PG_URL');
 
 /** Spawns the built `ofs` CLI. */
-function ofs(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+function ofs(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -106,8 +109,10 @@ describe.skipIf(!PG_URL)('several worker processes on a PostgreSQL ledger (built
     for (const [i, body] of requests.entries()) {
       await store.putIfAbsent(`${PRID}/ofs/inbox/req-${String(i).padStart(3, '0')}.json`, new TextEncoder().encode(JSON.stringify(body)));
     }
-    const workers = Array.from({ length: 4 }, () =>
-      ofs(['worker', '--once', '--inbox', '--platform-run-id', PRID, '--concurrency', '2', ...corridorArgs(dir, prefix), '--json']).done,
+    const workers = Array.from(
+      { length: 4 },
+      () =>
+        ofs(['worker', '--once', '--inbox', '--platform-run-id', PRID, '--concurrency', '2', ...corridorArgs(dir, prefix), '--json']).done,
     );
     const results = await Promise.all(workers);
     for (const r of results) expect(r.code, r.stderr).toBe(0);

@@ -11,7 +11,8 @@ describe('run-config digest', async () => {
   const world = await memoryWorld({ events: 100 });
   const intent = parseBuildIntent(world.intent());
   const base = { policy: world.policy, profiles: world.deps.profiles, pins: world.pins };
-  const digest = async (inputs: Partial<typeof base> & { extra?: Record<string, string> } = {}) => runConfigDigest(await resolveRunConfig(intent, { ...base, ...inputs }));
+  const digest = async (inputs: Partial<typeof base> & { extra?: Record<string, string> } = {}) =>
+    runConfigDigest(await resolveRunConfig(intent, { ...base, ...inputs }));
 
   it('is stable for the same outcome-affecting configuration, whatever the ports and worker', async () => {
     const a = createCorridor({ ...world.deps, worker: 'a', leaseMs: 1_000 });
@@ -35,7 +36,10 @@ describe('run-config digest', async () => {
   });
 
   it('folds a deterministic profile failure into the config, and throws a retryable one', async () => {
-    const missing = await resolveRunConfig(parseBuildIntent(world.intent({ feature_definition_set: { feature_set_id: 'nope', feature_set_version: 'v1' } })), base);
+    const missing = await resolveRunConfig(
+      parseBuildIntent(world.intent({ feature_definition_set: { feature_set_id: 'nope', feature_set_version: 'v1' } })),
+      base,
+    );
     expect(missing.profile).toMatchObject({ digest: null, error_code: 'FEATURE_PROFILE_UNRESOLVED' });
     const down = { resolve: async () => Promise.reject(new OfsError('STORE_UNAVAILABLE', { message: 'profile store down' })) };
     await expect(resolveRunConfig(intent, { ...base, profiles: down })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });

@@ -50,7 +50,11 @@ export interface RunConfigInputs {
  * profile failures are folded into the config (so submitter and worker agree and the plan fails
  * with the real code); retryable ones (the profile store is down) are thrown.
  */
-export async function resolveRunConfig(intent: BuildIntent, inputs: RunConfigInputs, options: { signal?: AbortSignal } = {}): Promise<RunConfig> {
+export async function resolveRunConfig(
+  intent: BuildIntent,
+  inputs: RunConfigInputs,
+  options: { signal?: AbortSignal } = {},
+): Promise<RunConfig> {
   const { feature_set_id, feature_set_version } = intent.feature_definition_set;
   let digest: string | null = null;
   let errorCode: OfsErrorCode | null = null;

@@ -68,7 +68,10 @@ export interface CliCommand {
 export const COMMON_OPTIONS: Readonly<Record<string, CliOption>> = {
   dir: { type: 'string', help: '<dir> embedded corridor directory (default $OFS_DIR or ./.ofs-demo)' },
   'database-url': { type: 'string', help: '<url> PostgreSQL server for ledger and labels instead of PGlite (default $OFS_DATABASE_URL)' },
-  'database-schema': { type: 'string', help: '<prefix> PostgreSQL schema prefix: <prefix>_ledger, <prefix>_labels (default $OFS_DATABASE_SCHEMA or ofs)' },
+  'database-schema': {
+    type: 'string',
+    help: '<prefix> PostgreSQL schema prefix: <prefix>_ledger, <prefix>_labels (default $OFS_DATABASE_SCHEMA or ofs)',
+  },
   json: { type: 'boolean', help: 'print one JSON document on stdout (for scripts)' },
   progress: { type: 'boolean', help: 'print progress on stderr even when it is not a TTY' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress output' },

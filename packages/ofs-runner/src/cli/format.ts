@@ -14,8 +14,10 @@ export function describeRun(run: RunRecord): string[] {
   ];
   if (run.plan_id) lines.push(`  plan ${run.plan_id}`);
   if (run.outcome) lines.push(`  outcome ${run.outcome}  status class ${run.status_class}  manifest ${run.manifest_key}`);
-  if (run.last_error) lines.push(`  last error ${run.last_error.code}${run.last_error.stage ? ` (${run.last_error.stage})` : ''}: ${run.last_error.message}`);
-  if (run.lease && run.state === 'RUNNING') lines.push(`  lease held by ${run.lease.worker} until ${new Date(run.lease.expires_at_ms).toISOString()}`);
+  if (run.last_error)
+    lines.push(`  last error ${run.last_error.code}${run.last_error.stage ? ` (${run.last_error.stage})` : ''}: ${run.last_error.message}`);
+  if (run.lease && run.state === 'RUNNING')
+    lines.push(`  lease held by ${run.lease.worker} until ${new Date(run.lease.expires_at_ms).toISOString()}`);
   return lines;
 }
 

@@ -29,7 +29,8 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   RUN_NOT_FOUND: 'check the run key (`ofs submit` and `ofs build` print it).',
   RUN_STATE_INVALID: '`ofs status <run_key>` shows the state; only PUBLISH_PENDING runs can retry publication.',
   MANIFEST_CONFLICT: 'a different dataset exists under this identity; change a pinned input (new identity) instead of rebuilding.',
-  DATASET_INTEGRITY_VIOLATION: 'a part or the rows digest changed after publication: restore the part from backup; never edit published objects.',
+  DATASET_INTEGRITY_VIOLATION:
+    'a part or the rows digest changed after publication: restore the part from backup; never edit published objects.',
   CORRIDOR_CONFIG_INVALID: 'run `ofs demo --dir <dir>` to create an embedded corridor, or fix ofs.config.json.',
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for usage.',
   ABORTED: 'the run’s lease was released; a worker resumes it.',

@@ -77,7 +77,10 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
       parsed = parseArgs({
         args: [...rest],
         options: Object.fromEntries(
-          Object.entries(options).map(([k, o]) => [k, { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) }]),
+          Object.entries(options).map(([k, o]) => [
+            k,
+            { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) },
+          ]),
         ),
         allowPositionals: true,
         strict: true,

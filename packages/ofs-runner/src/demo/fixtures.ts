@@ -12,7 +12,12 @@ export const DEMO_RUN_FACTS_REF = `${DEMO_PLATFORM_RUN_ID}/sr/run_facts_view.jso
 
 /** The demo corridor's `ofs.config.json`. */
 export function demoCorridorConfig(): CorridorConfigFile {
-  return { schema_version: CORRIDOR_CONFIG_SCHEMA_VERSION, config_revision: DEMO_CONFIG_REVISION, policy: 'policy.json', verify_hashes: true };
+  return {
+    schema_version: CORRIDOR_CONFIG_SCHEMA_VERSION,
+    config_revision: DEMO_CONFIG_REVISION,
+    policy: 'policy.json',
+    verify_hashes: true,
+  };
 }
 
 /** The demo policy: one label type, training gates, parts of 5,000 rows so the demo shows several. */
@@ -76,7 +81,10 @@ export function demoIntent(input: {
     scenario_run_ids: [DEMO_SCENARIO_RUN_ID],
     replay_basis: input.basis,
     label_basis: { label_asof_utc: input.labelAsofUtc, resolution_rule: 'observed_time<=label_asof_utc' },
-    feature_definition_set: { feature_set_id: demoFeatureProfile.feature_set_id, feature_set_version: demoFeatureProfile.feature_set_version },
+    feature_definition_set: {
+      feature_set_id: demoFeatureProfile.feature_set_id,
+      feature_set_version: demoFeatureProfile.feature_set_version,
+    },
     join_scope: { subject_key: 'platform_run_id,event_id' },
     filters: {},
     run_facts_ref: DEMO_RUN_FACTS_REF,

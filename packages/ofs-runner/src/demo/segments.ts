@@ -55,7 +55,7 @@ export function createDemoSegmentWriter(roots: { eb: string; archive: string }) 
       throw error;
     });
   const writers = [start(roots.eb, eb), start(roots.archive, archive)];
-  writers.forEach((w) => w.catch(() => undefined));
+  for (const w of writers) w.catch(() => undefined);
   return {
     /** Adds records of one slice (ascending offsets) to one source. */
     write(_slice: ReplaySlice, source: 'EB' | 'ARCHIVE', records: readonly ReplayRecord[]): Promise<void> {

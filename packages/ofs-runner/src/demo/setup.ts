@@ -96,7 +96,12 @@ export async function writeDemoData(
     },
   );
   await segments.close();
-  const build = demoIntent({ requestId: 'demo.build.0001', basis: data.replay_basis, labelAsofUtc: data.label_asof_utc, codeReleaseId: ports.codeReleaseId });
+  const build = demoIntent({
+    requestId: 'demo.build.0001',
+    basis: data.replay_basis,
+    labelAsofUtc: data.label_asof_utc,
+    codeReleaseId: ports.codeReleaseId,
+  });
   // The same meaning under another request id: the corridor converges on the same dataset.
   const again = { ...build, request_id: 'demo.build.0002.same-meaning' };
   await writeJsonFile(join(layout.intents, 'build.json'), build);

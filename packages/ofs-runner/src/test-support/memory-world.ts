@@ -27,8 +27,13 @@ export function manualClock(start = 1_800_000_000_000): Clock & { advance(ms: nu
 export function countingSource(source: ReplaySource): ReplaySource & { reads: number } {
   const counted = {
     reads: 0,
-    coverage: (slice: Parameters<ReplaySource['coverage']>[0], options?: Parameters<ReplaySource['coverage']>[1]) => source.coverage(slice, options),
-    read(slice: Parameters<ReplaySource['read']>[0], range: Parameters<ReplaySource['read']>[1], options?: Parameters<ReplaySource['read']>[2]) {
+    coverage: (slice: Parameters<ReplaySource['coverage']>[0], options?: Parameters<ReplaySource['coverage']>[1]) =>
+      source.coverage(slice, options),
+    read(
+      slice: Parameters<ReplaySource['read']>[0],
+      range: Parameters<ReplaySource['read']>[1],
+      options?: Parameters<ReplaySource['read']>[2],
+    ) {
       counted.reads++;
       return source.read(slice, range, options);
     },
@@ -84,10 +89,29 @@ export async function memoryWorld(options: MemoryWorldOptions = {}) {
     ...(options.clock ? { clock: options.clock } : {}),
   };
   const intent = (overrides: Record<string, unknown> = {}) => ({
-    ...demoIntent({ requestId: 'test.build.0001', basis: data.replay_basis, labelAsofUtc: data.label_asof_utc, codeReleaseId: pins.codeReleaseId }),
+    ...demoIntent({
+      requestId: 'test.build.0001',
+      basis: data.replay_basis,
+      labelAsofUtc: data.label_asof_utc,
+      codeReleaseId: pins.codeReleaseId,
+    }),
     ...overrides,
   });
-  return { data, deps, store: baseStore, eb, archive, labels, ledger, policy, pins, intent, corridor: createCorridor(deps), ebRecords, archiveRecords };
+  return {
+    data,
+    deps,
+    store: baseStore,
+    eb,
+    archive,
+    labels,
+    ledger,
+    policy,
+    pins,
+    intent,
+    corridor: createCorridor(deps),
+    ebRecords,
+    archiveRecords,
+  };
 }
 
 /** Every key under a prefix. */

@@ -27,7 +27,10 @@ export async function dropSchemas(url: string, prefix: string): Promise<void> {
 }
 
 /** Generates a demo corridor directory (data only, nothing built) with its database on the server. */
-export async function setupDemoDir(dir: string, options: { events: number; url: string; prefix: string; partRows?: number }): Promise<DemoMarker> {
+export async function setupDemoDir(
+  dir: string,
+  options: { events: number; url: string; prefix: string; partRows?: number },
+): Promise<DemoMarker> {
   const layout = corridorLayout(dir);
   await mkdir(layout.dir, { recursive: true });
   await writeDemoConfig(layout);
@@ -36,7 +39,11 @@ export async function setupDemoDir(dir: string, options: { events: number; url: 
   }
   const corridor = await createDefaultCorridor({ dir, databaseUrl: options.url, databaseSchemaPrefix: options.prefix });
   try {
-    return await writeDemoData(dir, { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId }, { events: options.events, seed: 7 });
+    return await writeDemoData(
+      dir,
+      { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId },
+      { events: options.events, seed: 7 },
+    );
   } finally {
     await corridor.close();
   }

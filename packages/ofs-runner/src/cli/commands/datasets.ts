@@ -11,7 +11,7 @@ import { intOption, manifestKeyArg, readJsonArg, withCorridor } from './shared.j
 export const verifyCommand: CliCommand = {
   name: 'verify',
   args: '<manifest>',
-  summary: "re-read every part of a dataset, checking part digests and the rows digest (exit 1 on any difference)",
+  summary: 're-read every part of a dataset, checking part digests and the rows digest (exit 1 on any difference)',
   positionals: { min: 1, max: 1 },
   options: {},
   async run(ctx) {
@@ -33,7 +33,14 @@ export const verifyCommand: CliCommand = {
       const ok = rows === manifest.rows_total;
       return {
         exitCode: ok ? EXIT.OK : EXIT.FAILED,
-        json: { manifest_key: key, ok, rows_read: rows, rows_total: manifest.rows_total, parts: manifest.parts.length, rows_digest: manifest.rows_digest },
+        json: {
+          manifest_key: key,
+          ok,
+          rows_read: rows,
+          rows_total: manifest.rows_total,
+          parts: manifest.parts.length,
+          rows_digest: manifest.rows_digest,
+        },
         text: [
           ok
             ? `verified ${key}: ${rows} rows in ${manifest.parts.length} part(s); every part digest and the rows digest match`
@@ -73,7 +80,10 @@ export const gcCommand: CliCommand = {
   async run(ctx) {
     const graceHours = intOption(ctx, 'grace-hours', 24, 0);
     return withCorridor(ctx, async (corridor) => {
-      const active = await corridor.ledger.list({ states: ['QUEUED', 'RUNNING', 'PUBLISH_PENDING'], limit: 10_000 }, { signal: ctx.io.signal });
+      const active = await corridor.ledger.list(
+        { states: ['QUEUED', 'RUNNING', 'PUBLISH_PENDING'], limit: 10_000 },
+        { signal: ctx.io.signal },
+      );
       const report = await collectGarbage(corridor.store, {
         apply: Boolean(ctx.values.apply),
         graceMs: graceHours * 3600_000,

@@ -62,7 +62,8 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
     `  ${manifest.status_class}, ${manifest.training_posture}: ${manifest.rows_total} rows in ${manifest.parts.length} parts (${manifest.bytes_total} bytes), rows digest ${manifest.rows_digest.slice(0, 16)}…`,
     `  replay ${replay.status}: ${replay.totals.records} records, ${replay.totals.from_archive} from the Archive, ${replay.totals.from_eb} from the EB, ${replay.totals.mismatches} mismatches`,
     ...replay.slices.map(
-      (s) => `    ${s.topic}/${s.partition} ${s.mode}${s.cutover_offset ? ` (Archive up to offset ${s.cutover_offset}, then EB)` : ''}: ${s.counts.records} records`,
+      (s) =>
+        `    ${s.topic}/${s.partition} ${s.mode}${s.cutover_offset ? ` (Archive up to offset ${s.cutover_offset}, then EB)` : ''}: ${s.counts.records} records`,
     ),
     `  reconstruction: ${draft.totals.duplicates_dropped} duplicate deliveries dropped, ${draft.totals.row_events} row events → ${draft.totals.rows} rows`,
     `  labels ${labels.status}: coverage ${labels.coverage.toFixed(3)} (policy ≥ ${labels.policy.min_label_coverage}), conflict ratio ${labels.conflict_ratio.toFixed(3)} (≤ ${labels.policy.max_conflict_ratio}), as of ${labels.label_asof_utc}`,
@@ -79,10 +80,23 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
       : `verify FAILED: read ${rows} rows, the manifest says ${manifest.rows_total}`,
   );
   const flags = `--dir ${relative(ctx.io.cwd, dir) || '.'}`;
-  lines.push(`next: ofs inspect ${run.manifest_key} ${flags}`, `      ofs status ${run.run_key} ${flags}`, `      ofs verify ${run.manifest_key} ${flags}`);
+  lines.push(
+    `next: ofs inspect ${run.manifest_key} ${flags}`,
+    `      ofs status ${run.run_key} ${flags}`,
+    `      ofs verify ${run.manifest_key} ${flags}`,
+  );
   json.manifest_key = run.manifest_key;
-  json.manifest = { status_class: manifest.status_class, rows_total: manifest.rows_total, parts: manifest.parts.length, rows_digest: manifest.rows_digest };
-  json.replay = { status: replay.status, counts: replay.totals, slices: replay.slices.map((s) => ({ topic: s.topic, partition: s.partition, mode: s.mode, cutover_offset: s.cutover_offset })) };
+  json.manifest = {
+    status_class: manifest.status_class,
+    rows_total: manifest.rows_total,
+    parts: manifest.parts.length,
+    rows_digest: manifest.rows_digest,
+  };
+  json.replay = {
+    status: replay.status,
+    counts: replay.totals,
+    slices: replay.slices.map((s) => ({ topic: s.topic, partition: s.partition, mode: s.mode, cutover_offset: s.cutover_offset })),
+  };
   json.labels = { status: labels.status, coverage: labels.coverage, conflict_ratio: labels.conflict_ratio, counts: labels.counts };
   json.draft = draft.totals;
   json.verified = verified;
@@ -94,7 +108,8 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
 export const demoCommand: CliCommand = {
   name: 'demo',
   args: '',
-  summary: 'generate a realistic sample (topics, partitions, EB→Archive cutover, duplicates, late and conflicting labels), build it, summarise',
+  summary:
+    'generate a realistic sample (topics, partitions, EB→Archive cutover, duplicates, late and conflicting labels), build it, summarise',
   positionals: { min: 0, max: 0 },
   options: {
     events: { type: 'string', help: `<n> events to generate (default ${DEFAULT_DEMO_EVENTS}, at least 100)` },
@@ -112,7 +127,12 @@ export const demoCommand: CliCommand = {
     } else ctx.progress(`reusing the demo data in ${layout.dir}`);
     return withCorridor(ctx, async (corridor) => {
       if (!marker) {
-        marker = await writeDemoData(layout.dir, { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId }, { events, seed }, ctx.progress);
+        marker = await writeDemoData(
+          layout.dir,
+          { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId },
+          { events, seed },
+          ctx.progress,
+        );
       }
       if (!marker) throw new OfsError('INTERNAL_ERROR', { message: 'demo data missing' });
       return runDemo(ctx, corridor, marker);

@@ -2,10 +2,11 @@ import type { CliCommand } from '../command.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
+import { reportCommand } from './report.js';
 
 /**
  * The command table of the `ofs` CLI, in the order `ofs help` lists them. A command is data (see
- * `CliCommand`); `report` (from `@ofs/observe`) is added here as one more entry when it lands.
+ * `CliCommand`); `report` wraps `@ofs/observe`.
  */
 export const COMMANDS: readonly CliCommand[] = [
   demoCommand,
@@ -15,6 +16,7 @@ export const COMMANDS: readonly CliCommand[] = [
   workerCommand,
   retryPublishCommand,
   statusCommand,
+  reportCommand,
   verifyCommand,
   inspectCommand,
   gcCommand,

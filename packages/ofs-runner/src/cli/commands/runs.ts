@@ -47,7 +47,10 @@ export const submitCommand: CliCommand = {
       return {
         exitCode: EXIT.OK,
         json: { run: runJson(run), created },
-        text: [`${created ? 'submitted' : 'already submitted'}: run ${run.run_key} (${run.state})`, `  follow it with: ofs status ${run.run_key}`],
+        text: [
+          `${created ? 'submitted' : 'already submitted'}: run ${run.run_key} (${run.state})`,
+          `  follow it with: ofs status ${run.run_key}`,
+        ],
       };
     });
   },
@@ -103,7 +106,7 @@ export const workerCommand: CliCommand = {
 export const retryPublishCommand: CliCommand = {
   name: 'retry-publish',
   args: '<run_key>',
-  summary: "publish a PUBLISH_PENDING run from its own stored, digest-checked artifacts (no replay)",
+  summary: 'publish a PUBLISH_PENDING run from its own stored, digest-checked artifacts (no replay)',
   positionals: { min: 1, max: 1 },
   options: {},
   async run(ctx) {

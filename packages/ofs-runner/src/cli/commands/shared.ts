@@ -7,7 +7,11 @@ import type { CommandContext } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 
 /** Opens the embedded corridor of `--dir` (with `--database-url` if given), runs `fn`, closes it. */
-export async function withCorridor<T>(ctx: CommandContext, fn: (corridor: DefaultCorridor) => Promise<T>, extra: { leaseMs?: number } = {}): Promise<T> {
+export async function withCorridor<T>(
+  ctx: CommandContext,
+  fn: (corridor: DefaultCorridor) => Promise<T>,
+  extra: { leaseMs?: number } = {},
+): Promise<T> {
   const corridor = await createDefaultCorridor({
     dir: ctx.dir,
     ...(ctx.databaseUrl ? { databaseUrl: ctx.databaseUrl } : {}),
