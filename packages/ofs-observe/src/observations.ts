@@ -9,10 +9,8 @@ import {
   type RunRecord,
   isObjectKey,
   isOfsError,
-  OfsError,
   replayReceiptKey,
   throwIfAborted,
-  toOfsError,
 } from '@ofs/contracts';
 import { readJson } from '@ofs/ids';
 
@@ -110,23 +108,4 @@ export async function collectObservations(options: CollectOptions): Promise<RunO
     if (run.manifest_key !== null) await read(run.manifest_key, manifests);
   }
   return { runs, events, replayReceipts, labelReceipts, manifests };
-}
-
-/** Reads a JSON object from the store; `undefined` when absent; `ARTIFACT_CORRUPT` when it is not a JSON object. */
-export async function readStoredObject(
-  store: ObjectStore,
-  key: string,
-  options?: AbortOptions,
-): Promise<Record<string, unknown> | undefined> {
-  let value: unknown;
-  try {
-    value = await readJson(store, key, options);
-  } catch (error) {
-    throw toOfsError(error, 'STORE_UNAVAILABLE', `reading ${key}`);
-  }
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new OfsError('ARTIFACT_CORRUPT', { message: `${key} is not a JSON object`, details: { key } });
-  }
-  return value as Record<string, unknown>;
 }

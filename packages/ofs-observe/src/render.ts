@@ -12,6 +12,9 @@ export function printable(text: string, max = 160): string {
   return out;
 }
 
+/** A ratio rounded to 4 decimals for reading (the JSON keeps the exact value). */
+const ratio = (n: number | null): string => (n === null ? '-' : String(Number(n.toFixed(4))));
+
 const counts = (byKey: Record<string, number>): string => {
   const entries = Object.entries(byKey);
   return entries.length === 0 ? 'none' : entries.map(([k, n]) => `${k} ${n}`).join(', ');
@@ -37,7 +40,7 @@ export function renderReport(report: OfsReport): string {
   );
   const l = m.labels;
   lines.push(
-    `labels: ${l.receipts} receipts · ${l.subjects} subjects · coverage min ${l.coverage_min ?? '-'} · conflict ratio max ${l.conflict_ratio_max ?? '-'} · not ready ${l.not_ready}`,
+    `labels: ${l.receipts} receipts · ${l.subjects} subjects · coverage min ${ratio(l.coverage_min)} · conflict ratio max ${ratio(l.conflict_ratio_max)} · not ready ${l.not_ready}`,
   );
   lines.push(
     `datasets: ${m.datasets.manifests} manifests · ${m.datasets.rows_total} rows · ${m.datasets.parts} parts · ${m.datasets.bytes_total} bytes`,
