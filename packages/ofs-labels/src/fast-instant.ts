@@ -1,6 +1,14 @@
-import { parseInstant } from '@ofs/contracts';
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
 
 function digit(text: string, i: number): number {
   const c = text.charCodeAt(i) - 48;
@@ -62,16 +70,9 @@ export function parseInstantInto(text: string, out: Float64Array, at: number): b
   } else {
     return false;
   }
-  if (year < 100) {
-    // Date.UTC maps years 0–99 to 1900–1999: let the reference parser handle these.
-    const slow = parseInstant(text);
-    if (slow === undefined) return false;
-    out[at] = slow.epochMs;
-    out[at + 1] = slow.subMsNanos;
-    return true;
-  }
   const ms = Math.floor(nanos / 1_000_000);
-  out[at] = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  const seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second;
+  out[at] = seconds * 1000 + ms;
   out[at + 1] = nanos - ms * 1_000_000;
   return true;
 }

@@ -22,6 +22,12 @@ interface Stored {
   readonly lanes: readonly [number, number, number, number];
 }
 
+/** One subject's assertions, and the last `timelines` call that served them (to serve each once). */
+interface Timeline {
+  readonly assertions: LabelAssertion[];
+  servedIn: number;
+}
+
 function lanesOf(assertionId: string): [number, number, number, number] {
   const hex = sha256Hex(assertionId);
   return [0, 8, 16, 24].map((i) => Number.parseInt(hex.slice(i, i + 8), 16)) as [number, number, number, number];
@@ -56,8 +62,11 @@ function servedBatch(matches: LabelAssertion[], failure: unknown): AsyncIterable
 export function createMemoryLabelStore(): LabelStore {
   const byId = new Map<string, Stored>();
   const byRun = new Map<string, Stored[]>();
-  /** platform_run_id → event_id → assertions (append order). */
-  const bySubject = new Map<string, Map<string, LabelAssertion[]>>();
+  /** platform_run_id → event_id → the subject's assertions (append order). */
+  const bySubject = new Map<string, Map<string, Timeline>>();
+  /** Scoped state markers, valid until the next append. */
+  const markers = new Map<string, string>();
+  let call = 0;
 
   function conflictError(assertion: LabelAssertion, existing: LabelAssertion): OfsError {
     return new OfsError('LABEL_ASSERTION_CONFLICT', {
@@ -73,12 +82,13 @@ export function createMemoryLabelStore(): LabelStore {
       try {
         throwIfAborted(options?.signal);
         const types = new Set(labelTypes);
-        const seen = new Set<LabelAssertion[]>();
+        const mark = ++call;
         for (const subject of subjects) {
-          const list = bySubject.get(subject.platform_run_id)?.get(subject.event_id);
-          if (list === undefined || seen.has(list)) continue;
-          seen.add(list);
-          for (const a of list) if (types.has(a.label_type)) matches.push(a);
+          const timeline = bySubject.get(subject.platform_run_id)?.get(subject.event_id);
+          // A subject requested twice in one call is served once.
+          if (timeline === undefined || timeline.servedIn === mark) continue;
+          timeline.servedIn = mark;
+          for (const a of timeline.assertions) if (types.has(a.label_type)) matches.push(a);
         }
       } catch (error) {
         failure = error;
@@ -98,6 +108,9 @@ export function createMemoryLabelStore(): LabelStore {
         }
       }
       const runId = options?.platform_run_id;
+      const cacheKey = `${runId === undefined ? '*' : `=${runId}`}|${cutoff === undefined ? '*' : `${cutoff.epochMs}.${cutoff.subMsNanos}`}`;
+      const cached = markers.get(cacheKey);
+      if (cached !== undefined) return cached;
       const scope = runId === undefined ? [...byRun.values()] : [byRun.get(runId) ?? []];
       // Count plus an order-independent 128-bit multiset hash of the ids in scope: no sort, so a
       // build's finish() stays cheap. The store is append-only, so within one store the count alone
@@ -116,7 +129,9 @@ export function createMemoryLabelStore(): LabelStore {
           for (let k = 0; k < 4; k++) sum[k] = (sum[k]! + e.lanes[k]!) % 0x1_0000_0000;
         }
       }
-      return `memory:v1:${count}:${sum.map((x) => x.toString(16).padStart(8, '0')).join('')}`;
+      const marker = `memory:v1:${count}:${sum.map((x) => x.toString(16).padStart(8, '0')).join('')}`;
+      markers.set(cacheKey, marker);
+      return marker;
     },
 
     async append(assertions: readonly LabelAssertion[], options?: AbortOptions) {
@@ -132,6 +147,7 @@ export function createMemoryLabelStore(): LabelStore {
         }
         fresh.set(a.assertion_id, a);
       }
+      if (fresh.size > 0) markers.clear();
       for (const a of fresh.values()) {
         const copy: LabelAssertion = { ...a };
         const observed = parseInstant(a.observed_time)!;
@@ -147,9 +163,9 @@ export function createMemoryLabelStore(): LabelStore {
         else runList.push(stored);
         let events = bySubject.get(a.platform_run_id);
         if (events === undefined) bySubject.set(a.platform_run_id, (events = new Map()));
-        const list = events.get(a.event_id);
-        if (list === undefined) events.set(a.event_id, [copy]);
-        else list.push(copy);
+        const timeline = events.get(a.event_id);
+        if (timeline === undefined) events.set(a.event_id, { assertions: [copy], servedIn: 0 });
+        else timeline.assertions.push(copy);
       }
     },
   };
