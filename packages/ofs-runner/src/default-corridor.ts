@@ -149,6 +149,37 @@ async function openDatabase(
 }
 
 /**
+ * A `SqlClient` that opens the database on its first query, so commands that never touch the
+ * ledger or labels (`verify`, `inspect`) do not pay for starting PGlite.
+ */
+function lazyDatabase(open: () => Promise<{ client: SqlClient; close: () => Promise<void> }>): {
+  client: SqlClient;
+  close: () => Promise<void>;
+} {
+  let opened: Promise<{ client: SqlClient; close: () => Promise<void> }> | undefined;
+  const get = () => {
+    opened ??= open().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
+    });
+    return opened;
+  };
+  const client: SqlClient = {
+    query: async (text, params, options) => (await get()).client.query(text, params, options),
+    transaction: async (fn, options) => (await get()).client.transaction(fn, options),
+  };
+  return {
+    client,
+    close: async () => {
+      if (opened === undefined) return;
+      const db = await opened.catch(() => undefined);
+      opened = undefined;
+      await db?.close();
+    },
+  };
+}
+
+/**
  * The embedded default corridor: an fs object store, PGlite ledger and label store (or a
  * PostgreSQL server with `databaseUrl`), segment-file EB and Archive sources and file feature
  * profiles, all under `dir`. The code release is this package's (`@ofs/runner@<version>`).
@@ -182,16 +213,10 @@ export async function createDefaultCorridor(options: DefaultCorridorOptions): Pr
   const eb = createSegmentFileSource({ root: layout.eb, verifyHashes });
   const archive = createSegmentFileSource({ root: layout.archive, verifyHashes });
   const profiles = createFileFeatureProfiles({ root: layout.profiles });
-  const database = await openDatabase(options, layout);
+  const database = lazyDatabase(() => openDatabase(options, layout));
   const prefix = options.databaseSchemaPrefix ?? 'ofs';
   const ledgerStore = createPostgresLedgerStore({ client: database.client, schema: `${prefix}_ledger` });
   const labels = createPostgresLabelStore({ client: database.client, schema: `${prefix}_labels` });
-  try {
-    await ledgerStore.migrate();
-  } catch (error) {
-    await database.close().catch(() => undefined);
-    throw error;
-  }
   const corridor = createCorridor({
     store,
     ledger: ledgerStore,
