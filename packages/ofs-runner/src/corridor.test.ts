@@ -1,4 +1,4 @@
-import { isOfsError, type ObjectStore, OfsError, type ReplayRecord } from '@ofs/contracts';
+import { isOfsError, isOfsErrorCode, type ObjectStore, OfsError, type ReplayRecord } from '@ofs/contracts';
 import { canonicalJson, sha256Hex, writeOnceJson } from '@ofs/ids';
 import { describe, expect, it } from 'vitest';
 import { createCorridor } from './corridor.js';
@@ -264,6 +264,30 @@ describe('retries, budgets and publish-only recovery', () => {
     const { run } = await world.corridor.submit(world.intent());
     const error = await world.corridor.retryPublish(run.run_key).catch((e: unknown) => e);
     expect(isOfsError(error, 'RUN_STATE_INVALID')).toBe(true);
+  });
+});
+
+describe('poison runs', () => {
+  it('a run whose port throws a raw error ends FAILED with a catalogue code, and the worker loop goes on with the next run', async () => {
+    const world = await memoryWorld();
+    const profiles = world.deps.profiles;
+    const corridor = createCorridor({
+      ...world.deps,
+      profiles: {
+        resolve: (id, version, o) => {
+          if (version === 'poison') throw new TypeError("Cannot read properties of undefined (reading 'x')");
+          return profiles.resolve(id, version, o);
+        },
+      },
+    });
+    const poison = await corridor.submit(world.intent({ request_id: 'test.poison.0001', feature_definition_set: { feature_set_id: 'fraud-demo', feature_set_version: 'poison' } }));
+    const good = await corridor.submit(world.intent());
+    const summary = await corridor.work({ once: true });
+    expect(summary).toMatchObject({ processed: 2, states: { FAILED: 1, DONE: 1 } });
+    const failed = await corridor.ledger.get(poison.run.run_key);
+    expect(failed.state).toBe('FAILED');
+    expect(isOfsErrorCode(failed.last_error?.code)).toBe(true);
+    expect(await corridor.ledger.get(good.run.run_key)).toMatchObject({ state: 'DONE', outcome: 'NEW' });
   });
 });
 

@@ -47,7 +47,7 @@ export interface RunConfigInputs {
 
 /**
  * Resolves the run configuration one intent would be built under by this corridor. Deterministic
- * profile failures are folded into the config (so submitter and worker agree and the plan fails
+ * profile failures (and contract-breaking non-`OfsError` throws) are folded into the config (so submitter and worker agree and the plan fails
  * with the real code); retryable ones (the profile store is down) are thrown.
  */
 export async function resolveRunConfig(
@@ -62,8 +62,10 @@ export async function resolveRunConfig(
     const resolved = await inputs.profiles.resolve(feature_set_id, feature_set_version, options);
     digest = resolved.digest;
   } catch (error) {
-    if (!isOfsError(error) || error.retryable) throw error;
-    errorCode = error.code;
+    if (isOfsError(error) && error.retryable) throw error;
+    // A port that throws something other than an OfsError breaks its contract: the plan will
+    // fail the same way (INTERNAL_ERROR), so submitter and worker still agree.
+    errorCode = isOfsError(error) ? error.code : 'INTERNAL_ERROR';
   }
   return {
     recipe: RUN_CONFIG_DIGEST_RECIPE,
