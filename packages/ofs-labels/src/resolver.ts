@@ -180,6 +180,7 @@ export function createLabelResolver(
     const slotOf = new Map<string, number>();
     const keys: LabelSubjectKey[] = [];
     const matureOf = new Uint8Array(subjects.length);
+    const slotOfSubject = new Int32Array(subjects.length);
     const ts = new Float64Array(2);
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
@@ -191,10 +192,13 @@ export function createLabelResolver(
       // Mature iff ts_utc <= label_asof − maturity_days: the same inclusive rule as eligibility.
       matureOf[i] =
         maturityCutoff === undefined || isEligibleAsOfParts(ts[0]!, ts[1]!, maturityCutoff.epochMs, maturityCutoff.subMsNanos) ? 1 : 0;
-      if (!slotOf.has(s.event_id)) {
-        slotOf.set(s.event_id, keys.length);
+      let slot = slotOf.get(s.event_id);
+      if (slot === undefined) {
+        slot = keys.length;
+        slotOf.set(s.event_id, slot);
         keys.push({ platform_run_id: runId, event_id: s.event_id });
       }
+      slotOfSubject[i] = slot;
     }
     const best = new BatchBest(keys.length * T);
     for (let start = 0; start < keys.length; start += storeBatchSize) {
@@ -208,7 +212,7 @@ export function createLabelResolver(
     let lines = '';
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
-      const slot = slotOf.get(s.event_id)! * T;
+      const slot = slotOfSubject[i]! * T;
       const isMature = matureOf[i] === 1;
       const labels: Record<string, ResolvedLabel> = {};
       for (let t = 0; t < T; t++) {
