@@ -151,7 +151,7 @@ async function run<LabelReceipt>(
   let partitionId = '';
   let lastOffset = '';
   let windows: PartitionWindows | undefined;
-  const keys: (string | undefined)[] = new Array(profile.entities.length);
+  const keys: unknown[] = new Array(profile.entities.length);
   const rawValues: unknown[] = new Array(valuePaths.length);
   let processed = 0;
 
@@ -215,8 +215,11 @@ async function run<LabelReceipt>(
       continue;
     }
     const values: unknown[] = new Array(layout.width).fill(null);
-    const out: unknown[] = new Array(profile.windows.length);
-    (windows as PartitionWindows).advance({ topic: r.topic, event_id: r.event_id, time, keys, values: rawValues }, out);
+    (windows as PartitionWindows).advance(
+      { topic: r.topic, event_id: r.event_id, time, keys, values: rawValues },
+      values,
+      layout.windowSlot,
+    );
     sc.row_events++;
     values[EVENT_SLOTS.event_id] = r.event_id;
     values[EVENT_SLOTS.topic] = r.topic;
@@ -232,7 +235,6 @@ async function run<LabelReceipt>(
     for (let f = 0; f < profile.fields.length; f++) {
       values[layout.fieldSlot + f] = valueAt(payload, (profile.fields[f] as CompiledField).path) ?? null;
     }
-    for (let w = 0; w < out.length; w++) values[layout.windowSlot + w] = out[w];
     pending.push({ values, slice: sliceIndex });
     if (pending.length >= policy.label_batch_size) await flush();
   }
@@ -395,15 +397,15 @@ function recordError(r: ReplayRecord, what: string): OfsError {
   });
 }
 
-/** The window-state key of an entity value: type-tagged; `undefined` when absent or not a scalar. */
-function entityKey(value: unknown): string | undefined {
+/** The window-state key of an entity value: the primitive itself (so `"1"` and `1` are different keys); `undefined` when absent, empty or not a scalar. */
+function entityKey(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
-      return value === '' ? undefined : `s${value}`;
+      return value === '' ? undefined : value;
     case 'number':
-      return Number.isFinite(value) ? `n${value}` : undefined;
+      return Number.isFinite(value) ? value : undefined;
     case 'boolean':
-      return value ? 'bt' : 'bf';
+      return value;
     default:
       return undefined;
   }

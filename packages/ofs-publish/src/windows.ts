@@ -1,7 +1,7 @@
 import { OfsError, type WindowAggregate } from '@ofs/contracts';
 import { canonicalJson } from '@ofs/ids';
 import type { CompiledProfile, CompiledWindow } from './compile-profile.js';
-import { compareDecimals, formatDecimal, formatMean, parseDecimal, rescale, type ScaledDecimal } from './decimal.js';
+import { add, compareDec, type Dec, type Exact, formatExact, formatMeanExact, parseDec, scaleUp, sub } from './exact.js';
 
 /**
  * Windowed features of one topic partition, evaluated in offset order.
@@ -15,6 +15,9 @@ import { compareDecimals, formatDecimal, formatMean, parseDecimal, rescale, type
  * held. The event itself is read first and added after, so a row's windows describe what came
  * before it. State is evicted at the watermark, so memory is bounded by the events inside the
  * largest window.
+ *
+ * Features of one entity with the same window and topics share one entry list per key (a
+ * "group"), with one value slot per feature, so an event costs one insertion per group.
  */
 
 /** An event time: epoch milliseconds plus nanoseconds below the millisecond. */
@@ -29,79 +32,103 @@ function expired(ams: number, asub: number, bms: number, bsub: number, wMs: numb
   return t < bms || (t === bms && asub <= bsub);
 }
 
-/** One window feature's state for one entity key. */
-class WindowState {
-  ms: number[] = [];
-  sub: number[] = [];
-  seq: number[] = [];
-  vals: unknown[] = [];
-  head = 0;
-  sum = 0n;
-  scale = 0;
-  distinct: Map<string, number> | undefined;
-  extreme: ScaledDecimal | undefined;
-  extremeDirty = false;
-  inOrder = true;
+/** Features of one entity sharing a window length and topic set. */
+interface GroupSpec {
+  readonly windowMs: number;
+  readonly topics: ReadonlySet<string> | undefined;
+  /** Window indexes (into `profile.windows`) of the group's features. */
+  readonly features: readonly number[];
+  readonly aggregates: readonly WindowAggregate[];
+  /** Value slot (into `WindowEvent.values`) per feature, `-1` for count. */
+  readonly slots: readonly number[];
+  readonly specs: readonly CompiledWindow[];
+}
 
-  constructor(aggregate: WindowAggregate) {
-    if (aggregate === 'distinct_count') this.distinct = new Map();
+const HEADER = 3; // ms, sub, seq
+
+/** Running aggregate of one feature of a group. */
+class Aggregate {
+  /** Entries with a value. */
+  n = 0;
+  sum: Exact = 0;
+  scale = 0;
+  distinct: Map<unknown, number> | undefined;
+  extreme: Dec | undefined;
+  extremeDirty = false;
+}
+
+/** One group's entries for one entity key: a flat array, `HEADER + k` slots per entry. */
+class GroupState {
+  data: unknown[] = [];
+  head = 0;
+  inOrder = true;
+  readonly aggs: Aggregate[];
+
+  constructor(readonly spec: GroupSpec) {
+    this.aggs = spec.aggregates.map(() => new Aggregate());
+  }
+
+  get stride(): number {
+    return HEADER + this.spec.features.length;
   }
 
   get size(): number {
-    return this.ms.length - this.head;
+    return (this.data.length - this.head) / this.stride;
   }
 
-  evict(spec: CompiledWindow, pms: number, psub: number): void {
-    const { ms, sub } = this;
+  evict(pms: number, psub: number): void {
+    const { data, stride } = this;
+    const w = this.spec.windowMs;
     let h = this.head;
-    const n = ms.length;
-    while (h < n && expired(ms[h] as number, sub[h] as number, pms, psub, spec.windowMs)) {
-      this.remove(spec, this.vals[h]);
-      this.vals[h] = undefined;
-      h++;
+    const end = data.length;
+    if (h === end) return;
+    while (h < end && expired(data[h] as number, data[h + 1] as number, pms, psub, w)) {
+      for (let f = 0; f < this.aggs.length; f++) {
+        const v = data[h + HEADER + f];
+        if (v !== undefined) this.remove(f, v);
+      }
+      h += stride;
     }
     if (h === this.head) return;
-    if (h === n) {
-      this.ms = [];
-      this.sub = [];
-      this.seq = [];
-      this.vals = [];
+    if (h === end) {
+      this.data = [];
       this.head = 0;
-      this.sum = 0n;
-      this.scale = 0;
       this.inOrder = true;
-      this.extreme = undefined;
-      this.extremeDirty = false;
+      for (const a of this.aggs) {
+        a.n = 0;
+        a.sum = 0;
+        a.scale = 0;
+        a.extreme = undefined;
+        a.extremeDirty = false;
+      }
       return;
     }
     this.head = h;
-    if (h > 64 && h * 2 > n) {
-      this.ms = ms.slice(h);
-      this.sub = sub.slice(h);
-      this.seq = this.seq.slice(h);
-      this.vals = this.vals.slice(h);
+    if (h > 64 * stride && h * 2 > end) {
+      this.data = data.slice(h);
       this.head = 0;
     }
   }
 
-  private remove(spec: CompiledWindow, value: unknown): void {
-    switch (spec.aggregate) {
+  private remove(f: number, value: unknown): void {
+    const a = this.aggs[f] as Aggregate;
+    a.n--;
+    switch (this.spec.aggregates[f]) {
       case 'sum':
       case 'mean': {
-        const d = value as ScaledDecimal;
-        this.sum -= rescale(d.mantissa, d.scale, this.scale);
+        const d = value as Dec;
+        a.sum = sub(a.sum, scaleUp(d.m, a.scale - d.s));
         break;
       }
       case 'min':
       case 'max':
-        if (this.extreme !== undefined && compareDecimals(value as ScaledDecimal, this.extreme) === 0) this.extremeDirty = true;
+        if (a.extreme !== undefined && compareDec(value as Dec, a.extreme) === 0) a.extremeDirty = true;
         break;
       case 'distinct_count': {
-        const m = this.distinct as Map<string, number>;
-        const k = value as string;
-        const c = (m.get(k) as number) - 1;
-        if (c === 0) m.delete(k);
-        else m.set(k, c);
+        const m = a.distinct as Map<unknown, number>;
+        const c = (m.get(value) as number) - 1;
+        if (c === 0) m.delete(value);
+        else m.set(value, c);
         break;
       }
       default:
@@ -109,112 +136,180 @@ class WindowState {
     }
   }
 
-  insert(spec: CompiledWindow, ems: number, esub: number, seq: number, value: unknown): void {
-    const { ms, sub } = this;
-    const n = ms.length;
-    let at = n;
-    if (n > this.head) {
-      const lms = ms[n - 1] as number;
-      if (lms > ems || (lms === ems && (sub[n - 1] as number) > esub)) {
-        // Late event: insert after every entry with ts <= e.ts.
-        at = upperBound(ms, sub, this.head, n, ems, esub);
+  /** Adds an entry; `values[f]` is `undefined` where the event has no value for feature `f`. */
+  insert(ems: number, esub: number, seq: number, values: readonly unknown[]): void {
+    const { data, stride } = this;
+    const k = this.aggs.length;
+    const end = data.length;
+    let at = end;
+    if (end > this.head) {
+      const lms = data[end - stride] as number;
+      if (lms > ems || (lms === ems && (data[end - stride + 1] as number) > esub)) {
+        at = this.upperBound(ems, esub);
         this.inOrder = false;
       }
     }
-    if (at === n) {
-      ms.push(ems);
-      sub.push(esub);
-      this.seq.push(seq);
-      this.vals.push(value);
+    if (at === end) {
+      data.push(ems, esub, seq);
+      for (let f = 0; f < k; f++) data.push(values[f]);
     } else {
-      ms.splice(at, 0, ems);
-      sub.splice(at, 0, esub);
-      this.seq.splice(at, 0, seq);
-      this.vals.splice(at, 0, value);
+      const entry: unknown[] = [ems, esub, seq];
+      for (let f = 0; f < k; f++) entry.push(values[f]);
+      data.splice(at, 0, ...entry);
     }
-    switch (spec.aggregate) {
-      case 'sum':
-      case 'mean': {
-        const d = value as ScaledDecimal;
-        if (d.scale > this.scale) {
-          this.sum = rescale(this.sum, this.scale, d.scale);
-          this.scale = d.scale;
+    for (let f = 0; f < k; f++) {
+      const v = values[f];
+      if (v === undefined) continue;
+      const a = this.aggs[f] as Aggregate;
+      a.n++;
+      switch (this.spec.aggregates[f]) {
+        case 'sum':
+        case 'mean': {
+          const d = v as Dec;
+          if (d.s > a.scale) {
+            a.sum = scaleUp(a.sum, d.s - a.scale);
+            a.scale = d.s;
+          }
+          a.sum = add(a.sum, scaleUp(d.m, a.scale - d.s));
+          break;
         }
-        this.sum += rescale(d.mantissa, d.scale, this.scale);
-        break;
-      }
-      case 'min':
-      case 'max':
-        if (!this.extremeDirty) {
-          const d = value as ScaledDecimal;
-          const c = this.extreme === undefined ? 0 : compareDecimals(d, this.extreme);
-          if (this.extreme === undefined || (spec.aggregate === 'max' ? c > 0 : c < 0)) this.extreme = d;
+        case 'min':
+        case 'max':
+          if (!a.extremeDirty) {
+            const d = v as Dec;
+            const c = a.extreme === undefined ? 0 : compareDec(d, a.extreme);
+            if (a.extreme === undefined || (this.spec.aggregates[f] === 'max' ? c > 0 : c < 0)) a.extreme = d;
+          }
+          break;
+        case 'distinct_count': {
+          a.distinct ??= new Map();
+          a.distinct.set(v, (a.distinct.get(v) ?? 0) + 1);
+          break;
         }
-        break;
-      case 'distinct_count': {
-        const m = this.distinct as Map<string, number>;
-        const k = value as string;
-        m.set(k, (m.get(k) ?? 0) + 1);
-        break;
+        default:
+          break;
       }
-      default:
-        break;
     }
   }
 
-  /** The feature value for an event at `e`: over every retained entry with ts <= e. */
-  read(spec: CompiledWindow, ems: number, esub: number): unknown {
-    const n = this.ms.length;
-    const h = this.head;
-    if (n === h) return emptyValue(spec.aggregate);
-    const lms = this.ms[n - 1] as number;
-    const whole = lms < ems || (lms === ems && (this.sub[n - 1] as number) <= esub);
-    if (whole) return this.readAll(spec);
-    const end = upperBound(this.ms, this.sub, h, n, ems, esub);
-    return scan(spec.aggregate, this.vals, this.seq, h, end);
+  /** Index (into `data`) of the first entry with ts > e. */
+  private upperBound(tms: number, tsub: number): number {
+    const { data, stride } = this;
+    let lo = this.head / stride;
+    let hi = data.length / stride;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = data[mid * stride] as number;
+      if (m < tms || (m === tms && (data[mid * stride + 1] as number) <= tsub)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo * stride;
   }
 
-  private readAll(spec: CompiledWindow): unknown {
-    const count = this.ms.length - this.head;
-    switch (spec.aggregate) {
+  /** Reads every feature of the group for an event at `e` into `out` (at `base` + window index). */
+  read(ems: number, esub: number, out: unknown[], base: number): void {
+    const { data, stride, spec } = this;
+    const end = data.length;
+    if (end === this.head) {
+      for (let f = 0; f < spec.features.length; f++)
+        out[base + (spec.features[f] as number)] = emptyValue(spec.aggregates[f] as WindowAggregate);
+      return;
+    }
+    const lms = data[end - stride] as number;
+    const whole = lms < ems || (lms === ems && (data[end - stride + 1] as number) <= esub);
+    const stop = whole ? end : this.upperBound(ems, esub);
+    for (let f = 0; f < spec.features.length; f++) {
+      const aggregate = spec.aggregates[f] as WindowAggregate;
+      out[base + (spec.features[f] as number)] = whole ? this.readAll(f, aggregate) : this.scan(f, aggregate, stop);
+    }
+  }
+
+  private readAll(f: number, aggregate: WindowAggregate): unknown {
+    const a = this.aggs[f] as Aggregate;
+    switch (aggregate) {
       case 'count':
-        return count;
+        return a.n;
       case 'sum':
-        return formatDecimal(this.sum, this.scale);
+        return formatExact(a.sum, a.scale);
       case 'mean':
-        return formatMean(this.sum, this.scale, count);
+        return a.n === 0 ? null : formatMeanExact(a.sum, a.scale, a.n);
       case 'min':
       case 'max': {
-        if (this.extremeDirty) {
-          let best: ScaledDecimal | undefined;
-          for (let i = this.head; i < this.ms.length; i++) {
-            const d = this.vals[i] as ScaledDecimal;
-            const c = best === undefined ? 0 : compareDecimals(d, best);
-            if (best === undefined || (spec.aggregate === 'max' ? c > 0 : c < 0)) best = d;
+        if (a.n === 0) return null;
+        if (a.extremeDirty) {
+          let best: Dec | undefined;
+          for (let i = this.head + HEADER + f; i < this.data.length; i += this.stride) {
+            const d = this.data[i] as Dec | undefined;
+            if (d === undefined) continue;
+            const c = best === undefined ? 0 : compareDec(d, best);
+            if (best === undefined || (aggregate === 'max' ? c > 0 : c < 0)) best = d;
           }
-          this.extreme = best;
-          this.extremeDirty = false;
+          a.extreme = best;
+          a.extremeDirty = false;
         }
-        const e = this.extreme as ScaledDecimal;
-        return formatDecimal(e.mantissa, e.scale);
+        const e = a.extreme as Dec;
+        return formatExact(e.m, e.s);
       }
       case 'last':
-        if (this.inOrder) return this.vals[this.ms.length - 1];
-        return scan('last', this.vals, this.seq, this.head, this.ms.length);
+        if (a.n === 0) return null;
+        if (this.inOrder) {
+          for (let i = this.data.length - this.stride + HEADER + f; i >= this.head; i -= this.stride) {
+            const v = this.data[i];
+            if (v !== undefined) return v;
+          }
+          return null;
+        }
+        return this.scan(f, aggregate, this.data.length);
       case 'distinct_count':
-        return (this.distinct as Map<string, number>).size;
+        return a.distinct?.size ?? 0;
     }
   }
-}
 
-function upperBound(ms: number[], sub: number[], lo: number, hi: number, tms: number, tsub: number): number {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = ms[mid] as number;
-    if (m < tms || (m === tms && (sub[mid] as number) <= tsub)) lo = mid + 1;
-    else hi = mid;
+  /** An aggregate computed directly over the entries before index `stop` (late events). */
+  private scan(f: number, aggregate: WindowAggregate, stop: number): unknown {
+    const { data, stride } = this;
+    const values: unknown[] = [];
+    const seqs: number[] = [];
+    for (let i = this.head; i < stop; i += stride) {
+      const v = data[i + HEADER + f];
+      if (aggregate === 'count') {
+        values.push(true);
+        continue;
+      }
+      if (v === undefined) continue;
+      values.push(v);
+      seqs.push(data[i + 2] as number);
+    }
+    if (values.length === 0) return emptyValue(aggregate);
+    switch (aggregate) {
+      case 'count':
+        return values.length;
+      case 'sum':
+      case 'mean': {
+        let scale = 0;
+        for (const v of values) scale = Math.max(scale, (v as Dec).s);
+        let sum: Exact = 0;
+        for (const v of values) sum = add(sum, scaleUp((v as Dec).m, scale - (v as Dec).s));
+        return aggregate === 'sum' ? formatExact(sum, scale) : formatMeanExact(sum, scale, values.length);
+      }
+      case 'min':
+      case 'max': {
+        let best = values[0] as Dec;
+        for (const v of values) {
+          const c = compareDec(v as Dec, best);
+          if (aggregate === 'max' ? c > 0 : c < 0) best = v as Dec;
+        }
+        return formatExact(best.m, best.s);
+      }
+      case 'last': {
+        let at = 0;
+        for (let i = 1; i < seqs.length; i++) if ((seqs[i] as number) > (seqs[at] as number)) at = i;
+        return values[at];
+      }
+      case 'distinct_count':
+        return new Set(values).size;
+    }
   }
-  return lo;
 }
 
 /** The value of an aggregate over no entries. */
@@ -222,54 +317,9 @@ export function emptyValue(aggregate: WindowAggregate): unknown {
   return aggregate === 'count' || aggregate === 'distinct_count' ? 0 : aggregate === 'sum' ? '0' : null;
 }
 
-/** An aggregate computed directly over `vals[from..to)` (entries carry their arrival `seq`). */
-function scan(aggregate: WindowAggregate, vals: unknown[], seq: number[], from: number, to: number): unknown {
-  if (to <= from) return emptyValue(aggregate);
-  switch (aggregate) {
-    case 'count':
-      return to - from;
-    case 'sum':
-    case 'mean': {
-      let scale = 0;
-      for (let i = from; i < to; i++) scale = Math.max(scale, (vals[i] as ScaledDecimal).scale);
-      let sum = 0n;
-      for (let i = from; i < to; i++) {
-        const d = vals[i] as ScaledDecimal;
-        sum += rescale(d.mantissa, d.scale, scale);
-      }
-      return aggregate === 'sum' ? formatDecimal(sum, scale) : formatMean(sum, scale, to - from);
-    }
-    case 'min':
-    case 'max': {
-      let best = vals[from] as ScaledDecimal;
-      for (let i = from + 1; i < to; i++) {
-        const c = compareDecimals(vals[i] as ScaledDecimal, best);
-        if (aggregate === 'max' ? c > 0 : c < 0) best = vals[i] as ScaledDecimal;
-      }
-      return formatDecimal(best.mantissa, best.scale);
-    }
-    case 'last': {
-      let at = from;
-      for (let i = from + 1; i < to; i++) if ((seq[i] as number) > (seq[at] as number)) at = i;
-      return vals[at];
-    }
-    case 'distinct_count':
-      return new Set(vals.slice(from, to)).size;
-  }
-}
-
-/** The distinct-count key of a value: type-tagged, so `"1"` and `1` differ. */
-export function distinctKey(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return `s${value}`;
-    case 'number':
-      return `n${canonicalJson(value)}`;
-    case 'boolean':
-      return value ? 'bt' : 'bf';
-    default:
-      return `j${canonicalJson(value)}`;
-  }
+/** The key a value is counted under by `distinct_count`: primitives as themselves (so `"1"` and `1` differ), anything else as canonical JSON. */
+export function distinctKey(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? `\u0000${canonicalJson(value)}` : value;
 }
 
 /** One event as the window engine sees it. */
@@ -277,33 +327,53 @@ export interface WindowEvent {
   readonly topic: string;
   readonly event_id: string;
   readonly time: EventTime;
-  /** Entity key per profile entity (`undefined` when the payload has none). */
-  readonly keys: readonly (string | undefined)[];
-  /** Raw payload values per value slot (`CompiledWindowPlan.valuePaths`). */
+  /** Entity key per profile entity (a string, number or boolean; `undefined` when the payload has none). */
+  readonly keys: readonly unknown[];
+  /** Raw payload values per value slot. */
   readonly values: readonly unknown[];
 }
 
-/** Sweep idle keys every this many events. */
-const SWEEP_EVERY = 1 << 16;
+/** Sweep idle keys after at least this many events (and at least as many events as live keys: amortised O(1)). */
+const SWEEP_MIN_EVENTS = 2048;
+
+/** Groups the profile's window features by (entity, window, topics). */
+function groupWindows(profile: CompiledProfile, valueSlots: readonly number[]): GroupSpec[][] {
+  return profile.entities.map((_, e) => {
+    const groups = new Map<string, { windowMs: number; topics: ReadonlySet<string> | undefined; features: number[] }>();
+    profile.windows.forEach((w, i) => {
+      if (w.entity !== e) return;
+      const id = `${w.windowMs}|${w.topics ? [...w.topics].sort().join(',') : '*'}`;
+      let g = groups.get(id);
+      if (!g) groups.set(id, (g = { windowMs: w.windowMs, topics: w.topics, features: [] }));
+      g.features.push(i);
+    });
+    return [...groups.values()].map((g) => ({
+      windowMs: g.windowMs,
+      topics: g.topics,
+      features: g.features,
+      aggregates: g.features.map((i) => (profile.windows[i] as CompiledWindow).aggregate),
+      slots: g.features.map((i) => valueSlots[i] as number),
+      specs: g.features.map((i) => profile.windows[i] as CompiledWindow),
+    }));
+  });
+}
 
 /**
  * Window state of one topic partition. Create one per partition; feed every deduplicated event
  * in offset order with `advance`.
  */
 export class PartitionWindows {
-  private readonly byEntity: Map<string, WindowState[]>[];
-  private readonly windowsOfEntity: number[][];
+  private readonly byEntity: Map<unknown, GroupState[]>[];
+  private readonly groups: GroupSpec[][];
+  private readonly scratch: unknown[] = [];
   private pms = Number.NEGATIVE_INFINITY;
   private psub = 0;
   private seq = 0;
+  private sinceSweep = 0;
 
-  constructor(
-    private readonly profile: CompiledProfile,
-    /** Value slot of each window (index into `WindowEvent.values`), `-1` for count. */
-    private readonly valueSlots: readonly number[],
-  ) {
+  constructor(profile: CompiledProfile, valueSlots: readonly number[]) {
+    this.groups = groupWindows(profile, valueSlots);
     this.byEntity = profile.entities.map(() => new Map());
-    this.windowsOfEntity = profile.entities.map((_, e) => profile.windows.flatMap((w, i) => (w.entity === e ? [i] : [])));
   }
 
   /** Number of entity keys with live state (for tests and memory accounting). */
@@ -314,63 +384,68 @@ export class PartitionWindows {
   }
 
   /**
-   * Processes one event: advances the watermark, reads every window (into `out`, by window
-   * index, when `out` is given: a row event) and then adds the event to the windows it updates.
+   * Processes one event: advances the watermark, reads every window (into `out` at `base` +
+   * window index, when `out` is given: a row event) and then adds the event to the windows it
+   * updates.
    */
-  advance(event: WindowEvent, out: unknown[] | undefined): void {
+  advance(event: WindowEvent, out: unknown[] | undefined, base = 0): void {
     const { ms, sub } = event.time;
     if (ms > this.pms || (ms === this.pms && sub > this.psub)) {
       this.pms = ms;
       this.psub = sub;
     }
     const seq = this.seq++;
-    const windows = this.profile.windows;
+    const scratch = this.scratch;
     for (let e = 0; e < this.byEntity.length; e++) {
       const key = event.keys[e];
-      const ws = this.windowsOfEntity[e] as number[];
+      const groups = this.groups[e] as GroupSpec[];
       if (key === undefined) {
-        if (out) for (const w of ws) out[w] = null;
+        if (out) for (const g of groups) for (const w of g.features) out[base + w] = null;
         continue;
       }
-      const map = this.byEntity[e] as Map<string, WindowState[]>;
+      const map = this.byEntity[e] as Map<unknown, GroupState[]>;
       let states = map.get(key);
-      for (let j = 0; j < ws.length; j++) {
-        const w = ws[j] as number;
-        const spec = windows[w] as CompiledWindow;
+      for (let j = 0; j < groups.length; j++) {
+        const spec = groups[j] as GroupSpec;
         let state = states?.[j];
-        if (state) state.evict(spec, this.pms, this.psub);
-        if (out) out[w] = state ? state.read(spec, ms, sub) : emptyValue(spec.aggregate);
-        if (spec.topics !== undefined && !spec.topics.has(event.topic)) continue;
-        let value: unknown = null;
-        const slot = this.valueSlots[w] as number;
-        if (slot >= 0) {
-          const raw = event.values[slot];
-          if (raw === undefined || raw === null) continue;
-          value = windowValue(spec, raw, event.event_id);
+        if (state) state.evict(this.pms, this.psub);
+        if (out) {
+          if (state) state.read(ms, sub, out, base);
+          else
+            for (let f = 0; f < spec.features.length; f++)
+              out[base + (spec.features[f] as number)] = emptyValue(spec.aggregates[f] as WindowAggregate);
         }
+        if (spec.topics !== undefined && !spec.topics.has(event.topic)) continue;
         if (expired(ms, sub, this.pms, this.psub, spec.windowMs)) continue;
+        scratch.length = spec.features.length;
+        for (let f = 0; f < spec.features.length; f++) {
+          const slot = spec.slots[f] as number;
+          if (slot < 0) {
+            scratch[f] = true;
+            continue;
+          }
+          const raw = event.values[slot];
+          scratch[f] = raw === undefined || raw === null ? undefined : windowValue(spec.specs[f] as CompiledWindow, raw, event.event_id);
+        }
         if (!states) {
-          states = ws.map((i) => new WindowState((windows[i] as CompiledWindow).aggregate));
+          states = groups.map((g) => new GroupState(g));
           map.set(key, states);
         }
-        state ??= states[j] as WindowState;
-        state.insert(spec, ms, sub, seq, value);
+        state ??= states[j] as GroupState;
+        state.insert(ms, sub, seq, scratch);
       }
     }
-    if (this.seq % SWEEP_EVERY === 0) this.sweep();
+    if (++this.sinceSweep >= SWEEP_MIN_EVENTS && this.sinceSweep >= this.liveKeys) this.sweep();
   }
 
   /** Evicts every key at the watermark and forgets keys with no live entries. */
   sweep(): void {
-    const windows = this.profile.windows;
-    for (let e = 0; e < this.byEntity.length; e++) {
-      const map = this.byEntity[e] as Map<string, WindowState[]>;
-      const ws = this.windowsOfEntity[e] as number[];
+    this.sinceSweep = 0;
+    for (const map of this.byEntity) {
       for (const [key, states] of map) {
         let live = false;
-        for (let j = 0; j < states.length; j++) {
-          const s = states[j] as WindowState;
-          s.evict(windows[ws[j] as number] as CompiledWindow, this.pms, this.psub);
+        for (const s of states) {
+          s.evict(this.pms, this.psub);
           if (s.size > 0) live = true;
         }
         if (!live) map.delete(key);
@@ -386,7 +461,7 @@ function windowValue(spec: CompiledWindow, raw: unknown, eventId: string): unkno
     case 'mean':
     case 'min':
     case 'max': {
-      const d = parseDecimal(raw);
+      const d = parseDec(raw);
       if (d === undefined) {
         throw new OfsError('FEATURE_VALUE_INVALID', {
           message: `feature ${spec.name}: event ${eventId} has ${JSON.stringify(raw)?.slice(0, 60)} at ${spec.path?.join('.')}, not a number or decimal string`,
