@@ -3,7 +3,7 @@
 // PostgreSQL server (OFS_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/test).
 // Writes bench/results/ledger.md. Uses the built packages: `pnpm build` first.
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { PGlite } from '@electric-sql/pglite';
 import { type Clock, fromPGlite, fromPgPool, type LedgerStore, parseBuildIntent } from '@ofs/contracts';
 import { createLedger, createMemoryLedgerStore } from '@ofs/ledger';
@@ -115,6 +115,45 @@ for (const workers of [1, 4]) {
   }
 }
 
+/** Server floor in the same run: sequential `SELECT 1` round trips/s and autocommit single-row inserts/s (1 and 4 connections). */
+async function serverFloor(): Promise<{ rtt: number; commits1: number; commits4: number } | undefined> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const table = `ofs_bench_floor_${process.pid}`;
+  try {
+    await pool.query(`CREATE TABLE ${table} (a int)`);
+    const rate = async (connections: number, sql: string): Promise<number> => {
+      const until = Date.now() + 2_000;
+      const started = performance.now();
+      const counts = await Promise.all(
+        Array.from({ length: connections }, async () => {
+          let n = 0;
+          while (Date.now() < until) {
+            await pool.query(sql);
+            n++;
+          }
+          return n;
+        }),
+      );
+      return counts.reduce((a, b) => a + b, 0) / ((performance.now() - started) / 1000);
+    };
+    return {
+      rtt: await rate(1, 'SELECT 1'),
+      commits1: await rate(1, `INSERT INTO ${table} VALUES (1)`),
+      commits4: await rate(4, `INSERT INTO ${table} VALUES (1)`),
+    };
+  } catch {
+    return undefined;
+  } finally {
+    await pool.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
+    await pool.end();
+  }
+}
+const floor = await serverFloor();
+if (floor)
+  console.log(
+    `server floor: ${floor.rtt.toFixed(0)} SELECT 1/s, ${floor.commits1.toFixed(0)} commits/s (1 conn), ${floor.commits4.toFixed(0)} commits/s (4 conns)`,
+  );
+
 const find = (store: string, workers: number) => rows.find((r) => r.store === store && r.workers === workers);
 const server4 = find('PostgreSQL server', 4);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -123,7 +162,7 @@ const lines = [
   '# @ofs/ledger benchmarks',
   '',
   `Measured ${new Date().toISOString().slice(0, 10)} with \`pnpm bench ledger\` on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}.`,
-  'Other work (other packages building and testing) ran on the machine at the same time; ratios are measured in the same run.',
+  `Other work (other packages building and testing) ran on the machine at the same time — 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run on ${cpus().length} cores — so absolute figures are depressed; ratios are measured in the same run.`,
   '',
   `One cycle = \`submit\` (intent validation, run key, payload hash, insert run + event) → \`claim\` (oldest claimable run,`,
   '`FOR UPDATE SKIP LOCKED`, new lease, CLAIMED event) → `complete` (read, fenced compare-and-set, COMPLETED event).',
@@ -143,6 +182,20 @@ const lines = [
   `| PGlite: reported as it is (no target) | ${fmt(find('PGlite (embedded)', 1)?.perSecond ?? 0)} (1 worker), ${fmt(find('PGlite (embedded)', 4)?.perSecond ?? 0)} (4 workers) cycles/s | – |`,
   '',
   'PGlite runs one connection in-process, so its 4 workers serialise on it; its figures measure the embedded engine, not contention.',
+  '',
+  ...(floor
+    ? [
+        'Server floor measured in the same run (what any client gets from this server and machine right now):',
+        '',
+        '| measurement | per second |',
+        '| --- | --- |',
+        `| \`SELECT 1\` round trips, 1 connection | ${fmt(floor.rtt)} |`,
+        `| autocommit single-row INSERTs (one commit each), 1 connection | ${fmt(floor.commits1)} |`,
+        `| autocommit single-row INSERTs, 4 connections | ${fmt(floor.commits4)} |`,
+        '',
+        `A cycle is 3 commits and 7 round trips (submit 1; claim BEGIN, SELECT … SKIP LOCKED, UPDATE+INSERT, COMMIT; complete: read, UPDATE+INSERT), so the commit rate bounds it at about ${fmt(floor.commits4 / 3)} cycles/s with 4 connections here; the ledger with 4 workers reached ${server4 ? `${((server4.perSecond / (floor.commits4 / 3)) * 100).toFixed(0)} %` : 'n/a'} of that bound.`,
+      ]
+    : []),
   '',
 ];
 writeFileSync(new URL('./results/ledger.md', import.meta.url), lines.join('\n'));

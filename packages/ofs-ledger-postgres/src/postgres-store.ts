@@ -204,7 +204,7 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
             ],
             options,
           );
-          if (Number(rows[0]?.created ?? 0) === 1) return { created: true, run: parseRun({ record: JSON.stringify(record) }) };
+          if (Number(rows[0]?.created ?? 0) === 1) return { created: true, run: record };
           const existing = await selectRun(client, record.run_key, options);
           if (existing) return { created: false, run: existing };
         }
