@@ -81,10 +81,11 @@ try {
 
   // ── peak RSS at 10M records, each in a fresh process ───────────────────────
   const child = (args: string[]) => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/replay-rss.child.ts', ...args], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['bench/replay-rss.child.mjs', ...args], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(run.stderr);
     return JSON.parse(run.stdout.trim().split('\n').pop()!) as { records: number; seconds: number; maxRssMb: number; status: string };
   };
+  const rssIdle = child(['idle', '0']);
   const rssGenerated = child(['generated', String(RSS_N)]);
   console.log(
     `generated sources, ${fmt(rssGenerated.records)} records: ${fmt(rssGenerated.records / rssGenerated.seconds)} /s, peak RSS ${rssGenerated.maxRssMb.toFixed(0)} MB`,
@@ -126,6 +127,7 @@ figure the one the target names.
 
 | measurement | result | target | met |
 | --- | --- | --- | --- |
+| peak RSS of the same child process doing no replay (baseline) | ${rssIdle.maxRssMb.toFixed(0)} MB | – | – |
 | peak RSS, ${fmt(rssGenerated.records)} records, generated in-memory sources | ${rssGenerated.maxRssMb.toFixed(0)} MB (${fmt(rssGenerated.records / rssGenerated.seconds)} records/s) | ≤ 200 MB | ${yes(rssGenerated.maxRssMb <= 200)} |
 | peak RSS, ${fmt(rssFiles.records)} records, segment files | ${rssFiles.maxRssMb.toFixed(0)} MB (${fmt(rssFiles.records / rssFiles.seconds)} records/s) | ≤ 200 MB | ${yes(rssFiles.maxRssMb <= 200)} |
 
@@ -133,7 +135,8 @@ Files and memory gave the same \`evidence_digest\`: ${sameEvidence ? 'yes' : 'NO
 ${mem.last.receipt.status} (memory), ${files.last.receipt.status} (files), ${rssGenerated.status} / ${rssFiles.status} (10M runs).
 
 Notes:
-- The peak-RSS runs each start a fresh process. "Generated" sources create each record when it
+- The peak-RSS runs each start a fresh process (\`bench/replay-rss.child.mjs\`, plain JavaScript on
+  the built packages, so no TypeScript loader counts). "Generated" sources create each record when it
   is read and hold nothing, so the figure is the replay's own memory; a memory source holding 10M
   records would itself need gigabytes. The segment-file run reads one 50,000-record segment at a time.
 - Segment files are parsed on the main thread (no worker threads yet); \`JSON.parse\` of each line
