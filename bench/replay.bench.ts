@@ -138,7 +138,12 @@ Notes:
 - The peak-RSS runs each start a fresh process (\`bench/replay-rss.child.mjs\`, plain JavaScript on
   the built packages, so no TypeScript loader counts). "Generated" sources create each record when it
   is read and hold nothing, so the figure is the replay's own memory; a memory source holding 10M
-  records would itself need gigabytes. The segment-file run reads one 50,000-record segment at a time.
+  records would itself need gigabytes. The segment-file run streams each 50,000-record segment through a 256 KiB buffer.
+- Not met: in-memory throughput (about 0.45× of merely draining the two sources; per record the
+  cost is the async-generator step of \`records\`, BigInt offset parsing and arithmetic, and the
+  evidence-digest line and its sha256), file throughput (per-line \`JSON.parse\` dominates; worker
+  threads per partition are not implemented) and peak RSS from files (V8 lets the young and old
+  generations grow under this allocation rate; the process alone is the baseline row).
 - Segment files are parsed on the main thread (no worker threads yet); \`JSON.parse\` of each line
   dominates the file path.
 `;
