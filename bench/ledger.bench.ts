@@ -2,7 +2,9 @@
 // workers, on the in-memory store (baseline: the ledger's own cost), on PGlite and on the
 // PostgreSQL server (OFS_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/test).
 // Writes bench/results/ledger.md. Uses the built packages: `pnpm build` first.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { PGlite } from '@electric-sql/pglite';
 import { type Clock, fromPGlite, fromPgPool, type LedgerStore, parseBuildIntent } from '@ofs/contracts';
@@ -63,6 +65,64 @@ async function cycles(store: LedgerStore, workers: number, seconds: number): Pro
   return { perSecond: total / elapsed, cycles: total };
 }
 
+// Worker-process mode: `--worker <schema> <startAtMs> <endAtMs>` warms up until startAt, counts
+// cycles until endAt on its own pool (2 connections), prints `{"cycles":n,"late_ms":m}`.
+if (process.argv[2] === '--worker') {
+  const [schema, startAt, endAt] = [process.argv[3]!, Number(process.argv[4]), Number(process.argv[5])];
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const ledger = createLedger({ store: createPostgresLedgerStore({ client: fromPgPool(pool), schema }), clock, policy });
+  const cycle = async (name: string): Promise<boolean> => {
+    await ledger.submit(intent());
+    const claimed = await ledger.claim({ worker: name, leaseMs: 60_000 });
+    if (!claimed) return false;
+    await ledger.complete(claimed.run.run_key, claimed.lease.token, result);
+    return true;
+  };
+  while (Date.now() < startAt) await cycle(`warm${process.pid}`);
+  const lateMs = Date.now() - startAt;
+  let n = 0;
+  while (Date.now() < endAt) if (await cycle(`w${process.pid}`)) n++;
+  process.stdout.write(`${JSON.stringify({ cycles: n, late_ms: lateMs })}\n`);
+  await pool.end();
+  process.exit(0);
+}
+
+/** `workers` worker processes on one server schema, started together; returns cycles/s over the common window. */
+async function processCycles(workers: number, seconds: number): Promise<{ perSecond: number; cycles: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const client = fromPgPool(pool);
+  const schema = `ofs_bench_p${process.pid}_${workers}`;
+  try {
+    await createPostgresLedgerStore({ client, schema }).migrate();
+    const startAt = Date.now() + 6_000;
+    const endAt = startAt + seconds * 1000;
+    const self = fileURLToPath(import.meta.url);
+    const outputs = await Promise.all(
+      Array.from(
+        { length: workers },
+        () =>
+          new Promise<{ cycles: number; late_ms: number }>((resolve, reject) => {
+            const child = spawn(process.execPath, ['--import', 'tsx', self, '--worker', schema, String(startAt), String(endAt)], {
+              stdio: ['ignore', 'pipe', 'inherit'],
+            });
+            let out = '';
+            child.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+            });
+            child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`bench worker exited ${code}`))));
+          }),
+      ),
+    );
+    const late = Math.max(...outputs.map((o) => o.late_ms));
+    if (late > 0) console.warn(`a worker process started ${late} ms late; its window was shorter`);
+    const total = outputs.reduce((a, o) => a + o.cycles, 0);
+    return { perSecond: total / seconds, cycles: total };
+  } finally {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  }
+}
+
 interface Row {
   store: string;
   workers: number;
@@ -115,6 +175,19 @@ for (const workers of [1, 4]) {
   }
 }
 
+for (const workers of [1, 4]) {
+  try {
+    const r = await processCycles(workers, SECONDS);
+    rows.push({ store: 'PostgreSQL server, worker processes', workers, ...r });
+    console.log(
+      `${'PostgreSQL server (processes)'.padEnd(22)} ${workers} worker(s): ${r.perSecond.toFixed(0)} cycles/s (${r.cycles} cycles)`,
+    );
+  } catch (error) {
+    serverError = error instanceof Error ? error.message : String(error);
+    console.error(`PostgreSQL server (processes) skipped: ${serverError}`);
+  }
+}
+
 /** Server floor in the same run: sequential `SELECT 1` round trips/s and autocommit single-row inserts/s (1 and 4 connections). */
 async function serverFloor(): Promise<{ rtt: number; commits1: number; commits4: number } | undefined> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
@@ -156,6 +229,9 @@ if (floor)
 
 const find = (store: string, workers: number) => rows.find((r) => r.store === store && r.workers === workers);
 const server4 = find('PostgreSQL server', 4);
+const serverProc4 = find('PostgreSQL server, worker processes', 4);
+const targetRow = (label: string, r: Row | undefined) =>
+  `| ≥ ${target} cycles/s on the PostgreSQL server with 4 workers (${label}) | ${r ? `${fmt(r.perSecond)} cycles/s` : `not measured (${serverError ?? 'no server'})`} | ${r ? (r.perSecond >= target ? 'yes' : 'no') : 'unknown'} |`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const target = 300;
 const lines = [
@@ -166,7 +242,8 @@ const lines = [
   '',
   `One cycle = \`submit\` (intent validation, run key, payload hash, insert run + event) → \`claim\` (oldest claimable run,`,
   '`FOR UPDATE SKIP LOCKED`, new lease, CLAIMED event) → `complete` (read, fenced compare-and-set, COMPLETED event).',
-  `Workers are concurrent async loops in one process, each for ${SECONDS} s after a 0.5 s warm-up; the server pool has 2 connections per worker.`,
+  `"Workers" are concurrent async loops in the bench process (each for ${SECONDS} s after a 0.5 s warm-up; the server pool has 2 connections per worker),`,
+  `or, for "worker processes", separate Node processes (one ledger and a 2-connection pool each) that warm up and then count cycles over the same ${SECONDS} s window.`,
   '',
   '| store | workers | cycles/s | cycles | vs memory, same workers |',
   '| --- | --- | --- | --- | --- |',
@@ -178,7 +255,8 @@ const lines = [
   '',
   '| target | result | met |',
   '| --- | --- | --- |',
-  `| ≥ ${target} cycles/s on the PostgreSQL server with 4 workers | ${server4 ? `${fmt(server4.perSecond)} cycles/s` : `not measured (${serverError ?? 'no server'})`} | ${server4 ? (server4.perSecond >= target ? 'yes' : 'no') : 'unknown'} |`,
+  targetRow('async loops in one process', server4),
+  targetRow('one process per worker', serverProc4),
   `| PGlite: reported as it is (no target) | ${fmt(find('PGlite (embedded)', 1)?.perSecond ?? 0)} (1 worker), ${fmt(find('PGlite (embedded)', 4)?.perSecond ?? 0)} (4 workers) cycles/s | – |`,
   '',
   'PGlite runs one connection in-process, so its 4 workers serialise on it; its figures measure the embedded engine, not contention.',
@@ -193,7 +271,7 @@ const lines = [
         `| autocommit single-row INSERTs (one commit each), 1 connection | ${fmt(floor.commits1)} |`,
         `| autocommit single-row INSERTs, 4 connections | ${fmt(floor.commits4)} |`,
         '',
-        `A cycle is 3 commits and 7 round trips (submit 1; claim BEGIN, SELECT … SKIP LOCKED, UPDATE+INSERT, COMMIT; complete: read, UPDATE+INSERT), so the commit rate bounds it at about ${fmt(floor.commits4 / 3)} cycles/s with 4 connections here; the ledger with 4 workers reached ${server4 ? `${((server4.perSecond / (floor.commits4 / 3)) * 100).toFixed(0)} %` : 'n/a'} of that bound.`,
+        `A cycle is 3 commits and 7 round trips (submit 1; claim BEGIN, SELECT … SKIP LOCKED, UPDATE+INSERT, COMMIT; complete: read, UPDATE+INSERT), so the commit rate bounds it at about ${fmt(floor.commits4 / 3)} cycles/s with 4 connections here; the ledger with 4 workers reached ${server4 ? `${((server4.perSecond / (floor.commits4 / 3)) * 100).toFixed(0)} %` : 'n/a'} (one process) and ${serverProc4 ? `${((serverProc4.perSecond / (floor.commits4 / 3)) * 100).toFixed(0)} %` : 'n/a'} (worker processes) of that bound.`,
       ]
     : []),
   '',
