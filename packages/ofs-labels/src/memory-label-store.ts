@@ -83,8 +83,15 @@ export function createMemoryLabelStore(): LabelStore {
         throwIfAborted(options?.signal);
         const types = new Set(labelTypes);
         const mark = ++call;
+        // Batches usually hold one run: look its index up once per run change, not per subject.
+        let runId: string | undefined;
+        let events: Map<string, Timeline> | undefined;
         for (const subject of subjects) {
-          const timeline = bySubject.get(subject.platform_run_id)?.get(subject.event_id);
+          if (subject.platform_run_id !== runId) {
+            runId = subject.platform_run_id;
+            events = bySubject.get(runId);
+          }
+          const timeline = events?.get(subject.event_id);
           // A subject requested twice in one call is served once.
           if (timeline === undefined || timeline.servedIn === mark) continue;
           timeline.servedIn = mark;
