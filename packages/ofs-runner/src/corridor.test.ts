@@ -280,7 +280,12 @@ describe('poison runs', () => {
         },
       },
     });
-    const poison = await corridor.submit(world.intent({ request_id: 'test.poison.0001', feature_definition_set: { feature_set_id: 'fraud-demo', feature_set_version: 'poison' } }));
+    const poison = await corridor.submit(
+      world.intent({
+        request_id: 'test.poison.0001',
+        feature_definition_set: { feature_set_id: 'fraud-demo', feature_set_version: 'poison' },
+      }),
+    );
     const good = await corridor.submit(world.intent());
     const summary = await corridor.work({ once: true });
     expect(summary).toMatchObject({ processed: 2, states: { FAILED: 1, DONE: 1 } });
