@@ -19,7 +19,7 @@ import {
 } from '@ofs/contracts';
 import { createSha256, writeOnceJson } from '@ofs/ids';
 import { compareRankParts, isEligibleAsOfParts, minusDays, parseLabelInstant } from './as-of.js';
-import { resolvedDigestLine } from './digest-line.js';
+import { pushResolvedDigestLine } from './digest-line.js';
 import { parseInstantInto } from './fast-instant.js';
 import { buildLabelReceipt, labelReceiptKey } from './receipt.js';
 import { TypeTally } from './tally.js';
@@ -209,7 +209,7 @@ export function createLabelResolver(
     // Build rows, counts and the digest lines in input order.
     const out: SubjectLabels[] = new Array(subjects.length);
     const row: ResolvedLabel[] = new Array(T);
-    let lines = '';
+    const lines: string[] = [];
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
       const slot = slotOfSubject[i]! * T;
@@ -221,13 +221,13 @@ export function createLabelResolver(
         labels[types[t]!] = label;
         if (isMature) tallies[t]!.add(label.status, label.value);
       }
-      lines += resolvedDigestLine(s.event_id, isMature, row);
+      pushResolvedDigestLine(lines, s.event_id, isMature, row);
       out[i] = { event_id: s.event_id, mature: isMature, labels };
     }
     // Commit the batch's effect on the receipt only once it fully succeeded.
     subjectsFed += subjects.length;
     for (let i = 0; i < matureOf.length; i++) mature += matureOf[i]!;
-    digest.update(lines);
+    digest.update(lines.join(''));
     return out;
   }
 
