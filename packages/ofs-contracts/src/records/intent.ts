@@ -55,7 +55,7 @@ export const BuildIntentV0Schema = Type.Object(
   {
     schema_version: Type.Literal(BUILD_INTENT_SCHEMA_VERSION),
     request_id: Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' }),
-    intent_kind: Type.Union(INTENT_KINDS.map((k) => Type.Literal(k))),
+    intent_kind: Type.Enum(INTENT_KINDS),
     platform_run_id: Type.String({ minLength: 1 }),
     scenario_run_ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     replay_basis: Type.Array(ReplaySliceSchema, { minItems: 1 }),
