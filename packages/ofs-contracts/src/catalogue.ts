@@ -75,7 +75,11 @@ export const OFS_ERROR_CATALOGUE = {
   RUN_ATTEMPTS_EXHAUSTED: entry('ledger', false, 'The run failed retryably more often than `max_full_run_attempts` allows.'),
   PUBLISH_RETRY_EXHAUSTED: entry('ledger', false, 'Publication failed retryably more often than `max_publish_retries` allows.'),
   LEDGER_UNAVAILABLE: entry('ledger', true, 'The ledger database failed or could not be reached; retry later.'),
-  LEDGER_ARGUMENT_INVALID: entry('ledger', false, 'A ledger call got an invalid argument (worker, lease length, list limit, error record…); details name it.'),
+  LEDGER_ARGUMENT_INVALID: entry(
+    'ledger',
+    false,
+    'A ledger call got an invalid argument (worker, lease length, list limit, error record…); details name it.',
+  ),
 
   // ── plan (S2) ──────────────────────────────────────────────────────────────
   POLICY_INVALID: entry('plan', false, 'The OFS policy record is invalid.'),
