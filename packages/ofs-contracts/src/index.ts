@@ -37,3 +37,4 @@ export * from './ports/feature-profiles.js';
 export * from './ports/control-bus.js';
 export * from './sql-adapters.js';
 export * from './schemas.js';
+export * from './catalogue-table.js';
