@@ -119,7 +119,11 @@ export const OFS_ERROR_CATALOGUE = {
   DATASET_INTEGRITY_VIOLATION: entry('publish', false, 'A dataset part or the rows digest does not match its manifest.'),
 
   // ── observe (S7) ───────────────────────────────────────────────────────────
-  CONTROL_BUS_UNAVAILABLE: entry('observe', true, 'The control bus did not accept a governance fact; the fact is stored and is published on the next export.'),
+  CONTROL_BUS_UNAVAILABLE: entry(
+    'observe',
+    true,
+    'The control bus did not accept a governance fact; the fact is stored and is published on the next export.',
+  ),
 
   // ── runner ─────────────────────────────────────────────────────────────────
   RUN_CONFIG_DIGEST_MISMATCH: entry(
@@ -128,7 +132,11 @@ export const OFS_ERROR_CATALOGUE = {
     'The run was submitted under another outcome-affecting configuration than this worker’s.',
   ),
   ABORTED: entry('runner', true, 'The operation was aborted through its AbortSignal; the run can resume.'),
-  CORRIDOR_CONFIG_INVALID: entry('runner', false, 'The corridor configuration (e.g. ofs.config.json of an embedded corridor) is missing or invalid.'),
+  CORRIDOR_CONFIG_INVALID: entry(
+    'runner',
+    false,
+    'The corridor configuration (e.g. ofs.config.json of an embedded corridor) is missing or invalid.',
+  ),
   CLI_ARGUMENT_INVALID: entry('runner', false, 'A command-line argument or option is unknown, missing or malformed.'),
   INTERNAL_ERROR: entry('runner', false, 'An unexpected error escaped a stage; this is a bug (details carry the cause).'),
 } as const satisfies Record<string, OfsCodeInfo>;

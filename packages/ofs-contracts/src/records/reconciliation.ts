@@ -194,7 +194,10 @@ export const ReconciliationSchema = Type.Object(
     schema_version: Type.Literal(RECONCILIATION_SCHEMA_VERSION),
     platform_run_id: Type.String({ minLength: 1 }),
     /** `digest`: sha256 over `run_key|version|state` lines of every run, sorted by run key. */
-    ledger: Type.Object({ runs: Count, events: Count, digest: Type.String({ pattern: '^[0-9a-f]{64}$' }) }, { additionalProperties: false }),
+    ledger: Type.Object(
+      { runs: Count, events: Count, digest: Type.String({ pattern: '^[0-9a-f]{64}$' }) },
+      { additionalProperties: false },
+    ),
     metrics: OfsMetricsSchema,
     thresholds: HealthThresholdsSchema,
     health: HealthSchema,
