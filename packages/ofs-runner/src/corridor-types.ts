@@ -1,3 +1,4 @@
+import type { TracerProvider } from '@opentelemetry/api';
 import type {
   Clock,
   FeatureProfiles,
@@ -45,6 +46,11 @@ export interface CorridorDeps {
   readonly configExtra?: JsonObject;
   /** Receives progress events (stage starts and ends); must not throw. */
   readonly onProgress?: (event: CorridorProgress) => void;
+  /**
+   * Where build and stage spans go (`@opentelemetry/api`); default: the global provider, a no-op
+   * unless the host registered one. One trace per build, a child span per stage.
+   */
+  readonly tracerProvider?: TracerProvider;
 }
 
 /** A stage of a build, in order. */

@@ -12,6 +12,7 @@ import { createLabelResolver } from '@ofs/labels';
 import type { Ledger } from '@ofs/ledger';
 import { type RefAudit, resolvePlan } from '@ofs/plan';
 import { type ExpectedDigests, findPublishedByPlan, loadPublishInputs, type PublishDeps, publish, reconstruct } from '@ofs/publish';
+import { type BuildTelemetry, withBuildSpan } from '@ofs/observe';
 import { resolveReplay } from '@ofs/replay';
 import type { CorridorDeps, CorridorProgress, CorridorStage } from './corridor-types.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
@@ -70,7 +71,17 @@ export async function executeRun(ctx: ExecContext, claimed: RunRecord, lease: Ru
   const tracker: StageTracker = { stage: 'config' };
   const signal = controller.signal;
   try {
-    const result = await buildOrPublish(ctx, claimed, token, tracker, signal);
+    const correlation = {
+      run_key: runKey,
+      request_id: claimed.request_id,
+      platform_run_id: claimed.platform_run_id,
+      policy_revision: ctx.deps.policy.revision,
+    };
+    const result = await withBuildSpan(
+      correlation,
+      (build) => buildOrPublish(ctx, claimed, token, tracker, signal, build),
+      ctx.deps.tracerProvider ? { tracerProvider: ctx.deps.tracerProvider } : undefined,
+    );
     ctx.progress({ run_key: runKey, stage: 'done', message: `${result.outcome} ${result.manifestKey}`, details: { ...result } });
     return await ledger.complete(runKey, token, result);
   } catch (raw) {
@@ -125,55 +136,63 @@ async function buildOrPublish(
   token: string,
   tracker: StageTracker,
   signal: AbortSignal,
+  build: BuildTelemetry,
 ): Promise<Completion> {
   const { deps, ledger } = ctx;
   const runKey = run.run_key;
-  const enter = (stage: CorridorStage, message: string) => {
+  /** Enters a stage (abort boundary, progress, failure attribution) and runs it in its span. */
+  const stage = <T>(name: CorridorStage, message: string, fn: () => Promise<T>): Promise<T> => {
     throwIfAborted(signal);
-    tracker.stage = stage;
-    ctx.progress({ run_key: runKey, stage, message });
+    tracker.stage = name;
+    ctx.progress({ run_key: runKey, stage: name, message });
+    return build.stage(name, {}, fn);
   };
   const stageDone = async (stage: CorridorStage, details: Record<string, unknown>) => {
     await ledger.record(runKey, token, { type: 'STAGE', details: { stage, ...details } }, { signal });
   };
 
   // ── config handshake ─────────────────────────────────────────────────────────────────────────
-  enter('config', 'checking the run-config digest');
-  const intent: BuildIntent = parseBuildIntent(run.intent);
-  const config = await resolveRunConfig(
-    intent,
-    { policy: deps.policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) },
-    { signal },
-  );
-  const ownDigest = runConfigDigest(config);
-  if (run.run_config_digest !== ownDigest) {
-    throw new OfsError('RUN_CONFIG_DIGEST_MISMATCH', {
-      message: `run ${runKey} was submitted under run-config digest ${run.run_config_digest ?? '(none)'}; this worker's is ${ownDigest}`,
-      details: {
-        run_key: runKey,
-        submitted: run.run_config_digest,
-        worker: ownDigest,
-        worker_config: config as unknown as Record<string, unknown>,
-      },
-    });
-  }
+  const { intent, ownDigest } = await stage('config', 'checking the run-config digest', async () => {
+    const parsed: BuildIntent = parseBuildIntent(run.intent);
+    const config = await resolveRunConfig(
+      parsed,
+      { policy: deps.policy, profiles: deps.profiles, pins: deps.pins, ...(deps.configExtra ? { extra: deps.configExtra } : {}) },
+      { signal },
+    );
+    const digest = runConfigDigest(config);
+    if (run.run_config_digest !== digest) {
+      throw new OfsError('RUN_CONFIG_DIGEST_MISMATCH', {
+        message: `run ${runKey} was submitted under run-config digest ${run.run_config_digest ?? '(none)'}; this worker's is ${digest}`,
+        details: {
+          run_key: runKey,
+          submitted: run.run_config_digest,
+          worker: digest,
+          worker_config: config as unknown as Record<string, unknown>,
+        },
+      });
+    }
+    return { intent: parsed, ownDigest: digest };
+  });
 
   // ── plan (every meaning pin, before any replay) ─────────────────────────────────────────────
-  enter('plan', 'resolving the plan');
-  const audits: RefAudit[] = [];
-  let resolution: Awaited<ReturnType<typeof resolvePlan>>;
-  try {
-    resolution = await resolvePlan(
-      intent,
-      { store: deps.store, profiles: deps.profiles, policy: deps.policy, pins: deps.pins },
-      { signal, onRef: (audit) => audits.push(audit) },
-    );
-  } finally {
-    // Every protected ref the plan touched — resolved or refused — is an audit event of the run.
-    for (const audit of audits) await auditRef(ctx, runKey, token, audit, signal);
-  }
-  const plan: BuildPlan = resolution.plan;
-  await stageDone('plan', { plan_id: plan.plan_id, plan_key: resolution.planKey, training_posture: plan.training_posture });
+  const plan: BuildPlan = await stage('plan', 'resolving the plan', async () => {
+    const audits: RefAudit[] = [];
+    let resolution: Awaited<ReturnType<typeof resolvePlan>>;
+    try {
+      resolution = await resolvePlan(
+        intent,
+        { store: deps.store, profiles: deps.profiles, policy: deps.policy, pins: deps.pins },
+        { signal, onRef: (audit) => audits.push(audit) },
+      );
+    } finally {
+      // Every protected ref the plan touched — resolved or refused — is an audit event of the run.
+      for (const audit of audits) await auditRef(ctx, runKey, token, audit, signal);
+    }
+    const resolved = resolution.plan;
+    build.annotate({ plan_id: resolved.plan_id, basis_hash: resolved.basis_hash, dataset_manifest_id: resolved.dataset_manifest_id });
+    await stageDone('plan', { plan_id: resolved.plan_id, plan_key: resolution.planKey, training_posture: resolved.training_posture });
+    return resolved;
+  });
 
   if (run.mode === 'PUBLISH_ONLY') {
     if (run.plan_id !== null && run.plan_id !== plan.plan_id) {
@@ -182,19 +201,22 @@ async function buildOrPublish(
         details: { run_key: runKey, built_plan_id: run.plan_id, resolved_plan_id: plan.plan_id },
       });
     }
-    enter('publish', 'publishing the stored artifacts (publish-only retry)');
-    const expected = await recordedDigests(ledger, runKey, signal);
-    const stored = await loadPublishInputs(deps.store, plan, expected, { signal });
-    const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
-    await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey, publish_only: true });
-    return completion(published, plan);
+    return stage('publish', 'publishing the stored artifacts (publish-only retry)', async () => {
+      const expected = await recordedDigests(ledger, runKey, signal);
+      const stored = await loadPublishInputs(deps.store, plan, expected, { signal });
+      const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
+      await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey, publish_only: true });
+      return completion(published, plan);
+    });
   }
 
   // ── preflight: the same plan already published → converge before any replay ───────────────
-  enter('preflight', 'looking for a manifest already published for this plan');
-  const existing = await findPublishedByPlan(deps.store, plan, { signal });
+  const existing = await stage('preflight', 'looking for a manifest already published for this plan', async () => {
+    const found = await findPublishedByPlan(deps.store, plan, { signal });
+    if (found) await stageDone('preflight', { reused_manifest_key: found.manifestKey });
+    return found;
+  });
   if (existing) {
-    await stageDone('preflight', { reused_manifest_key: existing.manifestKey });
     return {
       outcome: 'ALREADY_PUBLISHED',
       manifestKey: existing.manifestKey,
@@ -204,33 +226,39 @@ async function buildOrPublish(
   }
 
   // ── replay → reconstruction with batched labels ─────────────────────────────────────────────
-  enter('replay', 'replaying EB and Archive');
-  const replay = resolveReplay(plan, { eb: deps.eb, archive: deps.archive, policy: deps.policy, store: deps.store }, { signal });
-  const profile = await deps.profiles.resolve(plan.feature_profile.feature_set_id, plan.feature_profile.feature_set_version, { signal });
-  const labels = createLabelResolver(plan, { store: deps.labels, policy: deps.policy, artifacts: deps.store });
-  enter('reconstruct', 'reconstructing rows and joining labels');
-  let drafted: Awaited<ReturnType<typeof reconstruct>>;
-  try {
-    drafted = await reconstruct(plan, replay.records, { labels, profile, store: deps.store, policy: deps.policy }, { signal });
-  } finally {
-    replay.receipt.catch(() => undefined);
-  }
-  const replayReceipt = await replay.receipt;
-  // Publish what the store holds (and record its digests): a publish-only retry reloads exactly these.
-  const stored = await loadPublishInputs(deps.store, plan, {}, { signal });
-  await stageDone('reconstruct', {
-    replay_status: replayReceipt.status,
-    records: replayReceipt.totals.records,
-    rows_total: drafted.draft.rows_total,
-    parts: drafted.draft.parts.length,
-    artifact_digests: stored.digests,
+  // Replay and reconstruction stream into each other, so the replay span covers opening the
+  // streams and the reconstruct span covers draining them.
+  const { replay, profile } = await stage('replay', 'replaying EB and Archive', async () => ({
+    replay: resolveReplay(plan, { eb: deps.eb, archive: deps.archive, policy: deps.policy, store: deps.store }, { signal }),
+    profile: await deps.profiles.resolve(plan.feature_profile.feature_set_id, plan.feature_profile.feature_set_version, { signal }),
+  }));
+  const stored = await stage('reconstruct', 'reconstructing rows and joining labels', async () => {
+    const labels = createLabelResolver(plan, { store: deps.labels, policy: deps.policy, artifacts: deps.store });
+    let drafted: Awaited<ReturnType<typeof reconstruct>>;
+    try {
+      drafted = await reconstruct(plan, replay.records, { labels, profile, store: deps.store, policy: deps.policy }, { signal });
+    } finally {
+      replay.receipt.catch(() => undefined);
+    }
+    const replayReceipt = await replay.receipt;
+    // Publish what the store holds (and record its digests): a publish-only retry reloads exactly these.
+    const inputs = await loadPublishInputs(deps.store, plan, {}, { signal });
+    await stageDone('reconstruct', {
+      replay_status: replayReceipt.status,
+      records: replayReceipt.totals.records,
+      rows_total: drafted.draft.rows_total,
+      parts: drafted.draft.parts.length,
+      artifact_digests: inputs.digests,
+    });
+    return inputs;
   });
 
   // ── publication (retryable failures from here on → PUBLISH_PENDING) ─────────────────────────
-  enter('publish', 'publishing the manifest');
-  const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
-  await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey });
-  return completion(published, plan);
+  return stage('publish', 'publishing the manifest', async () => {
+    const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
+    await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey });
+    return completion(published, plan);
+  });
 }
 
 /** The artifact digests the run recorded after reconstruction (what a publish-only retry must find). */

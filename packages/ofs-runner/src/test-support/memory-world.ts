@@ -51,6 +51,7 @@ export interface MemoryWorldOptions {
   readonly wrapStore?: (store: ObjectStore) => ObjectStore;
   readonly clock?: Clock;
   readonly leaseMs?: number;
+  readonly tracerProvider?: CorridorDeps['tracerProvider'];
 }
 
 /** A corridor over in-memory ports, seeded with the demo generator's data. */
@@ -87,6 +88,7 @@ export async function memoryWorld(options: MemoryWorldOptions = {}) {
     worker: 'test-worker',
     leaseMs: options.leaseMs ?? 5_000,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
   };
   const intent = (overrides: Record<string, unknown> = {}) => ({
     ...demoIntent({
