@@ -80,7 +80,7 @@ export function benchPolicy() {
     max_conflict_ratio: 1,
     max_publish_retries: 3,
     max_full_run_attempts: 3,
-    part_rows: 100_000,
+    part_rows: Number(process.env.PUBLISH_BENCH_PART_ROWS ?? 100_000),
     anomaly_list_limit: 1_000,
     label_batch_size: 5_000,
   };

@@ -19,6 +19,12 @@ const policy = benchPolicy();
 const profile = resolvedDemoFeatureProfile();
 const plan = benchPlan(perPartition, policy, profile);
 const cpu0 = process.cpuUsage();
+let phase = 'setup';
+const peaks = {};
+const sampler = setInterval(() => {
+  const rss = process.memoryUsage.rss() / 1048576;
+  peaks[phase] = Math.max(peaks[phase] ?? 0, Math.round(rss));
+}, 100);
 const t0 = performance.now();
 const memoryStore = () => {
   const objects = new Map();
@@ -53,12 +59,14 @@ if (mode === 'replay') {
   const labelStore = createMemoryLabelStore();
   const assertions = labelAssertions(perPartition);
   for (let i = 0; i < assertions.length; i += 10_000) await labelStore.append(assertions.slice(i, i + 10_000));
+  phase = 'reconstruct';
   const tStart = performance.now();
   const cStart = process.cpuUsage();
   const replay = resolveReplay(plan, { eb, archive, policy, store });
   const labels = createLabelResolver(plan, { store: labelStore, policy, artifacts: store });
   const draft = await reconstruct(plan, replay.records, { labels, profile, store, policy }, { expectedEvents: n });
   const tDraft = performance.now();
+  phase = 'publish';
   const replayReceipt = await replay.receipt;
   const published = await publish(plan, { replayReceipt, labelReceipt: draft.labelReceipt, draft: draft.draft }, { store });
   const tEnd = performance.now();
@@ -80,8 +88,13 @@ if (mode === 'replay') {
     build_cpu_seconds: (cBuild.user + cBuild.system) / 1e6,
   };
 }
+clearInterval(sampler);
+out.rss_peaks_mb = peaks;
 const cpu = process.cpuUsage(cpu0);
 out.seconds = (performance.now() - t0) / 1000;
 out.cpu_seconds = (cpu.user + cpu.system) / 1e6;
 out.max_rss_mb = process.resourceUsage().maxRSS / 1024;
+const mem = process.memoryUsage();
+out.end_heap_total_mb = mem.heapTotal / 1048576;
+out.end_external_mb = mem.external / 1048576;
 process.stdout.write(`${JSON.stringify({ mode, n, ...out })}\n`);
