@@ -13,6 +13,7 @@ import {
 } from '@ofs/contracts';
 import { canonicalJson, sha256Hex } from '@ofs/ids';
 import { INDEX_FILE, partitionDir, SEGMENT_INDEX_SCHEMA_VERSION, type SegmentIndex } from './segment-layout.js';
+import { parsePlainSegmentLine, type SegmentRow } from './segment-line.js';
 
 /** Options of `createSegmentFileSource`. */
 export interface SegmentFileSourceOptions {
@@ -122,15 +123,18 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
     file: string,
     line: number,
   ): ReplayRecord | undefined => {
-    let row: { offset: string; event_id: string; ts_utc: string; payload_hash: string; payload: Record<string, unknown> };
-    try {
-      row = JSON.parse(body);
-    } catch {
-      throw invalid(slice, file, line, 'not JSON');
+    // The exact shape the writer produces is read directly; anything else goes through JSON.parse.
+    let row: SegmentRow | undefined = parsePlainSegmentLine(body);
+    if (row === undefined) {
+      try {
+        row = JSON.parse(body) as SegmentRow;
+      } catch {
+        throw invalid(slice, file, line, 'not JSON');
+      }
     }
     if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset)) throw invalid(slice, file, line, 'offset is not canonical');
     if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) return undefined;
-    if (verify && sha256Hex(canonicalJson(row.payload)) !== row.payload_hash)
+    if (verify && sha256Hex(canonicalJson(row.payload as Record<string, unknown>)) !== row.payload_hash)
       throw invalid(slice, file, line, 'payload_hash does not match the payload');
     return {
       topic: slice.topic,
@@ -165,6 +169,8 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
       }
       try {
         // Streams the file through one chunk buffer, so memory stays bounded whatever the segment size.
+        // Each line is decoded on its own (not the whole chunk): a record's strings then keep at
+        // most their own line alive, never a chunk-sized string.
         let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
         let filled = 0;
         let line = 0;
@@ -187,14 +193,13 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
             filled = end;
             continue;
           }
-          const text = buffer.toString('utf8', 0, cut);
           let at = 0;
-          while (at < text.length) {
-            let nl = text.indexOf('\n', at);
-            if (nl < 0) nl = text.length;
+          while (at < cut) {
+            let nl = buffer.indexOf(0x0a, at);
+            if (nl < 0 || nl > cut) nl = cut;
             line++;
             if (nl > at) {
-              const record = parseLine(slice, range, inner, text.slice(at, nl), segment.file, line);
+              const record = parseLine(slice, range, inner, buffer.toString('utf8', at, nl), segment.file, line);
               if (record) {
                 batch.push(record);
                 if (batch.length >= BATCH) {

@@ -49,8 +49,8 @@ interface PartitionWriter {
   readonly segments: SegmentEntry[];
 }
 
-/** One line of a segment file: the record without the fields its directory already names. */
-function toLine(r: ReplayRecord): string {
+/** One line of a segment file: the record without the fields its directory already names (internal; exported for tests). */
+export function toLine(r: ReplayRecord): string {
   return JSON.stringify({ offset: r.offset, event_id: r.event_id, ts_utc: r.ts_utc, payload_hash: r.payload_hash, payload: r.payload });
 }
 

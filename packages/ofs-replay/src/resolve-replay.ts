@@ -4,24 +4,14 @@ import {
   type ObjectStore,
   OfsError,
   type OfsPolicy,
-  REPLAY_RECEIPT_SCHEMA_VERSION,
-  type ReplayCounts,
   type ReplayReceipt,
   type ReplayRecord,
-  type ReplaySliceReceipt,
   type ReplaySource,
-  type ReplayStatus,
-  replayReceiptKey,
-  throwIfAborted,
-  toOfsError,
 } from '@ofs/contracts';
-import { createEvidenceDigest, writeOnceJson } from '@ofs/ids';
-import { AnomalyCollector } from './anomalies.js';
 import { parseReplayBasis } from './basis.js';
-import { loadSliceCoverage, type SliceCoverage } from './coverage.js';
+import type { SliceCoverage } from './coverage.js';
 import { toWireRanges } from './offsets.js';
-import { SliceLedger, STATUS_RANK, zeroCounts } from './slice-ledger.js';
-import { SourceCursor } from './source-cursor.js';
+import { type OffsetMode, ReplayIterator } from './replay-iterator.js';
 
 /** The ports and policy `resolveReplay` needs. */
 export interface ReplayDeps {
@@ -47,10 +37,6 @@ export interface ReplayResolution {
    * the stream (`ABORTED` when the consumer stopped early). Never an unhandled rejection.
    */
   readonly receipt: Promise<ReplayReceipt>;
-}
-
-function addCounts(total: ReplayCounts, part: ReplayCounts): void {
-  for (const key of Object.keys(total) as (keyof ReplayCounts)[]) total[key] += part[key];
 }
 
 function sliceLabel(c: SliceCoverage) {
@@ -89,7 +75,8 @@ export function assertTrainingCoverage(coverages: readonly SliceCoverage[], limi
 
 /**
  * Replays `plan.replay_basis` from EB and Archive as one logical stream (DESIGN §7). Per slice, the
- * two sources are merged in offset order (BigInt, streaming): EB serves every offset inside its
+ * two sources are merged in offset order (streaming; plain-number offsets when the slice ends at
+ * or below 2^53 − 1, BigInt beyond, with identical results): EB serves every offset inside its
  * coverage, the Archive the rest; where both hold an offset the payload hashes are compared.
  * Completeness is accounted from the very records emitted, so the receipt proves the stream.
  *
@@ -105,10 +92,17 @@ export function assertTrainingCoverage(coverages: readonly SliceCoverage[], limi
  * `OFFSET_RANGE_INVALID`, `BASIS_SLICES_OVERLAP`).
  */
 export function resolveReplay(plan: BuildPlan, deps: ReplayDeps, options: AbortOptions = {}): ReplayResolution {
+  return resolveReplayWith(plan, deps, options, 'auto');
+}
+
+/**
+ * `resolveReplay` with the offset representation chosen explicitly (internal: the tests replay
+ * the same inputs with `bigint` and `auto` and compare records and receipts).
+ */
+export function resolveReplayWith(plan: BuildPlan, deps: ReplayDeps, options: AbortOptions, offsetMode: OffsetMode): ReplayResolution {
   const parsed = parseReplayBasis(plan.replay_basis);
   const limit = deps.policy.anomaly_list_limit ?? 1_000;
   const training = plan.training_posture === 'TRAINING';
-  const { signal } = options;
 
   let resolveReceipt!: (receipt: ReplayReceipt) => void;
   let rejectReceipt!: (error: unknown) => void;
@@ -120,113 +114,25 @@ export function resolveReplay(plan: BuildPlan, deps: ReplayDeps, options: AbortO
   // an unhandled rejection. Awaiting `receipt` still sees the rejection.
   receipt.catch(() => {});
 
-  async function* stream(): AsyncGenerator<ReplayRecord> {
-    let settled = false;
-    const cursors: SourceCursor[] = [];
-    try {
-      throwIfAborted(signal);
-      const coverages: SliceCoverage[] = [];
-      for (const p of parsed) coverages.push(await loadSliceCoverage(p, deps.eb, deps.archive, signal ? { signal } : undefined));
-      if (training) assertTrainingCoverage(coverages, limit);
-
-      const anomalies = new AnomalyCollector(limit);
-      const evidence = createEvidenceDigest();
-      const sliceReceipts: ReplaySliceReceipt[] = [];
-      for (const coverage of coverages) {
-        throwIfAborted(signal);
-        const { parsed: p } = coverage;
-        const whole = [{ start: p.start, end: p.end }];
-        const ledger = new SliceLedger(coverage, anomalies, evidence, training, limit);
-        const eb = new SourceCursor(
-          'EB',
-          deps.eb,
-          p.slice,
-          coverage.eb ?? whole,
-          ledger.counts,
-          (o, a, b) => ledger.duplicateMismatch('EB', o, a, b),
-          signal,
-        );
-        const ar = new SourceCursor(
-          'ARCHIVE',
-          deps.archive,
-          p.slice,
-          coverage.archive ?? whole,
-          ledger.counts,
-          (o, a, b) => ledger.duplicateMismatch('ARCHIVE', o, a, b),
-          signal,
-        );
-        cursors.length = 0;
-        cursors.push(eb, ar);
-        await eb.advance();
-        await ar.advance();
-        let n = 0;
-        let wait: Promise<void> | undefined;
-        while (eb.head !== undefined || ar.head !== undefined) {
-          if ((++n & 4095) === 0) throwIfAborted(signal);
-          const e = eb.head;
-          const a = ar.head;
-          if (e !== undefined && (a === undefined || eb.headOffset < ar.headOffset)) {
-            ledger.serve(e, eb.headOffset, 'EB');
-            yield e;
-            if ((wait = eb.advance())) await wait;
-          } else if (e === undefined || ar.headOffset < eb.headOffset) {
-            ledger.serve(a!, ar.headOffset, 'ARCHIVE');
-            yield a!;
-            if ((wait = ar.advance())) await wait;
-          } else {
-            ledger.compare(eb.headOffset, e.payload_hash, a!.payload_hash);
-            ledger.serve(e, eb.headOffset, 'EB');
-            yield e;
-            if ((wait = eb.advance())) await wait;
-            if ((wait = ar.advance())) await wait;
-          }
-        }
-        sliceReceipts.push(ledger.finish());
-      }
-
-      const totals = zeroCounts();
-      let status: ReplayStatus = 'COMPLETE';
-      for (const s of sliceReceipts) {
-        addCounts(totals, s.counts);
-        if (STATUS_RANK[s.status] > STATUS_RANK[status]) status = s.status;
-      }
-      const result: ReplayReceipt = {
-        schema_version: REPLAY_RECEIPT_SCHEMA_VERSION,
-        plan_id: plan.plan_id,
-        platform_run_id: plan.platform_run_id,
-        basis_hash: plan.basis_hash,
-        training_posture: plan.training_posture,
-        status,
-        evidence_digest: evidence.digestHex(),
-        slices: sliceReceipts,
-        totals,
-        anomalies: anomalies.finish(),
-      };
-      throwIfAborted(signal);
-      await writeOnceJson(deps.store, replayReceiptKey(plan.platform_run_id, plan.plan_id), result, signal ? { signal } : undefined);
-      settled = true;
-      resolveReceipt(result);
-    } catch (error) {
-      const failure = toOfsError(error, 'INTERNAL_ERROR', 'replay');
-      settled = true;
-      rejectReceipt(failure);
-      throw failure;
-    } finally {
-      if (!settled) {
-        rejectReceipt(
-          new OfsError('ABORTED', { message: 'the replay record stream was closed before it was drained; no receipt was written' }),
-        );
-      }
-      for (const cursor of cursors) await cursor.close();
-    }
-  }
-
   let started = false;
   const records: AsyncIterable<ReplayRecord> = {
     [Symbol.asyncIterator]() {
       if (started) throw new OfsError('INTERNAL_ERROR', { message: 'resolveReplay records can be iterated only once' });
       started = true;
-      return stream();
+      return new ReplayIterator({
+        plan,
+        deps,
+        parsed,
+        limit,
+        training,
+        signal: options.signal,
+        resolveReceipt,
+        rejectReceipt,
+        offsetMode,
+        checkCoverage: (coverages) => {
+          if (training) assertTrainingCoverage(coverages, limit);
+        },
+      });
     },
   };
   return { records, receipt };

@@ -7,9 +7,10 @@ import {
   type ReplaySourceName,
   type ReplayStatus,
 } from '@ofs/contracts';
-import type { EvidenceDigest } from '@ofs/ids';
 import type { AnomalyCollector } from './anomalies.js';
 import type { SliceCoverage } from './coverage.js';
+import type { EvidenceWriter } from './evidence-writer.js';
+import { nextOffset, type Offset, toBigOffset } from './offset-number.js';
 import { toWireRanges } from './offsets.js';
 import { CappedRangeList } from './range-list.js';
 
@@ -23,51 +24,57 @@ export function zeroCounts(): ReplayCounts {
  * which offsets were never served (and whether that is a gap, a hole in coverage or normal for
  * a sparse kind), mismatches, and the receipt entry at the end. Offsets arrive in ascending order,
  * so the state is a cursor plus bounded lists, whatever the number of records.
+ *
+ * Offsets are numbers when the slice ends at or below 2^53 − 1 (`numberOffsets`), else bigints;
+ * the per-record path stays in that representation, the rare paths (gaps, holes, the receipt)
+ * work in bigint.
  */
 export class SliceLedger {
   readonly counts = zeroCounts();
-  private next: bigint;
+  private next: Offset;
   private readonly missing: CappedRangeList;
   private readonly selected: Record<ReplaySourceName, CappedRangeList>;
   private uncoveredIndex = 0;
   private gaps = 0;
-  private run: { source: ReplaySourceName; start: bigint; end: bigint } | undefined;
+  private run: { source: ReplaySourceName; start: Offset; end: Offset } | undefined;
   private runBroken = false;
   private firstSource: ReplaySourceName | undefined;
   private lastSource: ReplaySourceName | undefined;
-  private lastServed = -1n;
+  private lastServed: Offset = -1;
   private switches = 0;
-  private cutover: bigint | undefined;
+  private cutover: Offset | undefined;
   private readonly dense: boolean;
 
   constructor(
     private readonly coverage: SliceCoverage,
     private readonly anomalies: AnomalyCollector,
-    private readonly evidence: EvidenceDigest,
+    private readonly evidence: EvidenceWriter,
     private readonly training: boolean,
     rangeLimit: number,
+    numberOffsets: boolean,
   ) {
-    this.next = coverage.parsed.start;
+    this.next = numberOffsets ? Number(coverage.parsed.start) : coverage.parsed.start;
+    evidence.beginSlice(coverage.parsed.slice.topic, coverage.parsed.slice.partition);
     this.dense = coverage.density === 'dense';
     this.missing = new CappedRangeList(rangeLimit);
     this.selected = { EB: new CappedRangeList(rangeLimit), ARCHIVE: new CappedRangeList(rangeLimit) };
   }
 
-  private where(start: bigint, end: bigint) {
+  private where(start: Offset, end: Offset) {
     const { slice } = this.coverage.parsed;
-    return { topic: slice.topic, partition: slice.partition, offset_kind: slice.offset_kind, start: start.toString(), end: end.toString() };
+    return { topic: slice.topic, partition: slice.partition, offset_kind: slice.offset_kind, start: String(start), end: String(end) };
   }
 
   /** Emits `record` (at `offset`) as served by `source`: accounts for everything below it first. */
-  serve(record: ReplayRecord, offset: bigint, source: ReplaySourceName): void {
+  serve(record: ReplayRecord, offset: Offset, source: ReplaySourceName): void {
     const expected = this.next;
-    if (offset > expected) this.unserved(expected, offset - 1n);
-    this.next = offset + 1n;
+    if (offset > expected) this.unserved(toBigOffset(expected), toBigOffset(offset) - 1n);
+    this.next = nextOffset(offset);
     const run = this.run;
     // `run.end` is the last offset served, so `expected` is `run.end + 1` whenever a run is open.
     if (run && run.source === source && (this.dense ? offset === expected : !this.runBroken)) run.end = offset;
     else {
-      if (run) this.selected[run.source].push(run.start, run.end);
+      if (run) this.selected[run.source].push(toBigOffset(run.start), toBigOffset(run.end));
       this.run = { source, start: offset, end: offset };
     }
     this.runBroken = false;
@@ -81,23 +88,24 @@ export class SliceLedger {
     counts.records++;
     if (source === 'EB') counts.from_eb++;
     else counts.from_archive++;
-    this.evidence.add(record.topic, record.partition, record.offset, source, record.payload_hash);
+    // The cursor only passes records of this slice's topic/partition, with canonical offsets.
+    this.evidence.add(record.offset, source, record.payload_hash);
   }
 
   /** Both sources hold `offset`: compare what they recorded. */
-  compare(offset: bigint, ebHash: string, archiveHash: string): void {
+  compare(offset: Offset, ebHash: string, archiveHash: string): void {
     if (ebHash === archiveHash) return;
     this.mismatch('REPLAY_BASIS_MISMATCH', offset, { eb_payload_hash: ebHash, archive_payload_hash: archiveHash });
   }
 
   /** One source repeated `offset` with another hash. */
-  duplicateMismatch(source: ReplaySourceName, offset: bigint, first: string, second: string): void {
+  duplicateMismatch(source: ReplaySourceName, offset: Offset, first: string, second: string): void {
     this.mismatch('REPLAY_DUPLICATE_OFFSET_MISMATCH', offset, { source, first_payload_hash: first, second_payload_hash: second });
   }
 
   private mismatch(
     code: 'REPLAY_BASIS_MISMATCH' | 'REPLAY_DUPLICATE_OFFSET_MISMATCH',
-    offset: bigint,
+    offset: Offset,
     details: Record<string, string>,
   ): void {
     this.counts.mismatches++;
@@ -148,9 +156,10 @@ export class SliceLedger {
   /** Accounts for the tail of the slice and returns its receipt entry. */
   finish(): ReplaySliceReceipt {
     const { parsed, eb, archive, uncovered, density } = this.coverage;
-    if (this.next <= parsed.end) this.unserved(this.next, parsed.end);
-    this.next = parsed.end + 1n;
-    if (this.run) this.selected[this.run.source].push(this.run.start, this.run.end);
+    const next = toBigOffset(this.next);
+    if (next <= parsed.end) this.unserved(next, parsed.end);
+    this.next = nextOffset(typeof this.next === 'number' ? Number(parsed.end) : parsed.end);
+    if (this.run) this.selected[this.run.source].push(toBigOffset(this.run.start), toBigOffset(this.run.end));
     this.run = undefined;
     const status: ReplayStatus =
       uncovered.length > 0
@@ -171,7 +180,7 @@ export class SliceLedger {
       end_offset: parsed.slice.end_offset,
       status,
       mode: this.mode(),
-      cutover_offset: this.switches === 1 && this.cutover !== undefined ? this.cutover.toString() : null,
+      cutover_offset: this.switches === 1 && this.cutover !== undefined ? String(this.cutover) : null,
       eb_coverage: eb === null ? null : toWireRanges(eb),
       archive_coverage: archive === null ? null : toWireRanges(archive),
       selected: { eb: ebSelected, archive: archiveSelected },

@@ -1,10 +1,9 @@
 import { OfsError, type ReplayCounts, type ReplayRecord, type ReplaySlice, type ReplaySource, toOfsError } from '@ofs/contracts';
+import { type Offset, parseOffsetBigInt, parseOffsetNumber } from './offset-number.js';
 import type { BigRange } from './offsets.js';
 
-const OFFSET = /^(0|[1-9][0-9]*)$/;
-
 /** Called when a source repeats an offset with a different payload hash. */
-export type DuplicateMismatchHandler = (offset: bigint, first: string, second: string) => void;
+export type DuplicateMismatchHandler = (offset: Offset, first: string, second: string) => void;
 
 const EMPTY: readonly ReplayRecord[] = [];
 
@@ -16,20 +15,24 @@ const EMPTY: readonly ReplayRecord[] = [];
  *
  * Reads through `readBatches` when the source has it, so `advance` is synchronous (returns
  * `undefined`) until a batch runs out; only then does it return a promise to await.
+ *
+ * With `numberOffsets` (the slice ends at or below 2^53 − 1) offsets are parsed to exact numbers
+ * (an offset beyond the slice may parse inexactly, but still above it, so it is dropped the same);
+ * otherwise to bigints. Either way the same records are kept, dropped and counted.
  */
 export class SourceCursor {
   /** The next record this source offers, or `undefined` when it is exhausted. */
   head: ReplayRecord | undefined;
   /** `head`'s offset. */
-  headOffset = -1n;
+  headOffset: Offset;
   private iterator: AsyncIterator<readonly ReplayRecord[] | ReplayRecord> | undefined;
   private batched = false;
   private buffer: readonly ReplayRecord[] = EMPTY;
   private position = 0;
   private rangeIndex = 0;
-  private lo = 0n;
-  private hi = -1n;
-  private lastOffset = -1n;
+  private lo: Offset;
+  private hi: Offset;
+  private lastOffset: Offset;
   private lastHash = '';
 
   constructor(
@@ -40,7 +43,14 @@ export class SourceCursor {
     private readonly counts: ReplayCounts,
     private readonly onDuplicateMismatch: DuplicateMismatchHandler,
     private readonly signal: AbortSignal | undefined,
-  ) {}
+    private readonly numberOffsets: boolean,
+  ) {
+    const none = numberOffsets ? -1 : -1n;
+    this.headOffset = none;
+    this.lo = numberOffsets ? 0 : 0n;
+    this.hi = none;
+    this.lastOffset = none;
+  }
 
   private failure(error: unknown): OfsError {
     return toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', `${this.name} read of ${this.slice.topic}/${this.slice.partition}`);
@@ -68,8 +78,8 @@ export class SourceCursor {
       if (this.iterator === undefined) {
         const range = this.ranges[this.rangeIndex];
         if (range === undefined) return false;
-        this.lo = range.start;
-        this.hi = range.end;
+        this.lo = this.numberOffsets ? Number(range.start) : range.start;
+        this.hi = this.numberOffsets ? Number(range.end) : range.end;
         try {
           const wire = { start: range.start.toString(), end: range.end.toString() };
           const options = this.signal ? { signal: this.signal } : undefined;
@@ -99,16 +109,17 @@ export class SourceCursor {
 
   /** Takes the next servable record from the buffer; `false` when the buffer ran out first. */
   private scan(): boolean {
-    const { slice, counts, buffer } = this;
+    const { slice, counts, buffer, numberOffsets } = this;
+    const { topic, partition, offset_kind: kind } = slice;
     while (this.position < buffer.length) {
       const record = buffer[this.position++]!;
-      if (record.topic !== slice.topic || record.partition !== slice.partition || record.offset_kind !== slice.offset_kind) {
+      if (record.topic !== topic || record.partition !== partition || record.offset_kind !== kind) {
         counts.dropped_foreign++;
         continue;
       }
-      const text = record.offset;
-      if (typeof text !== 'string' || !OFFSET.test(text)) throw this.invalid(record, 'offset is not a canonical decimal');
-      const offset = BigInt(text);
+      const offset = numberOffsets ? parseOffsetNumber(record.offset) : parseOffsetBigInt(record.offset);
+      // -1 (or -1n) marks a non-canonical offset.
+      if (offset < 0) throw this.invalid(record, 'offset is not a canonical decimal');
       if (offset < this.lo || offset > this.hi) {
         counts.dropped_out_of_range++;
         continue;
