@@ -158,9 +158,11 @@ Notes:
   buffer hashed with sha256 (no string per record). From files, each line is decoded on its own
   and the five fields the writer puts in a fixed order are read directly, with \`JSON.parse\` only
   on the payload (any other line shape falls back to \`JSON.parse\` of the line).
-- Segment files are parsed on the main thread: worker threads were not implemented (a parsed
-  record has to cross to the main thread by structured clone, which measured here at ~1.1 µs per
-  record against ~1.3 µs for parsing it, so it would not pay on 2 cores).
+- Segment files are parsed on the main thread: worker threads were not implemented. A parsed
+  record has to cross to the main thread by structured clone, which measured ~1.1 µs per record
+  against ~1.3 µs for parsing it there; a one-off experiment on this machine (one source, 600,000
+  records, not part of this bench) ran at 179–206k records/s through a worker against 287–319k/s
+  parsed inline, so on 2 cores it does not pay.
 - ${unmet.length === 0 ? 'Every target is met in this run.' : `Not met in this run: ${unmet.join('; ')}.`}
 `;
   writeFileSync('bench/results/replay.md', md);

@@ -12,19 +12,9 @@ const EVENT_ID_KEY = '","event_id":"';
 const TS_UTC_KEY = '","ts_utc":"';
 const PAYLOAD_HASH_KEY = '","payload_hash":"';
 const PAYLOAD_KEY = '","payload":';
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const CLOSE_BRACE = 0x7d;
-
-/** Index of the `"` closing a JSON string whose content starts at `from`; -1 when the content has an escape or a control character. */
-function plainStringEnd(line: string, from: number): number {
-  for (let i = from; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === QUOTE) return i;
-    if (c === BACKSLASH || c < 0x20) return -1;
-  }
-  return -1;
-}
+/** A backslash (an escape) or a control character: not allowed raw in a plain JSON string. */
+const NOT_PLAIN = /[\u0000-\u001f\\]/;
 
 /**
  * Parses a segment line in the exact shape `writeSegmentFiles` writes —
@@ -36,26 +26,29 @@ function plainStringEnd(line: string, from: number): number {
  */
 export function parsePlainSegmentLine(line: string): SegmentRow | undefined {
   if (!line.startsWith(OFFSET_KEY) || line.charCodeAt(line.length - 1) !== CLOSE_BRACE) return undefined;
+  // Each string ends at the next quote: an escaped quote would need a backslash, and any
+  // backslash or control character before the payload sends the line to JSON.parse (checked below).
   let at = OFFSET_KEY.length;
-  let end = plainStringEnd(line, at);
+  let end = line.indexOf('"', at);
   if (end < 0) return undefined;
   const offset = line.slice(at, end);
   if (!line.startsWith(EVENT_ID_KEY, end)) return undefined;
   at = end + EVENT_ID_KEY.length;
-  end = plainStringEnd(line, at);
+  end = line.indexOf('"', at);
   if (end < 0) return undefined;
   const event_id = line.slice(at, end);
   if (!line.startsWith(TS_UTC_KEY, end)) return undefined;
   at = end + TS_UTC_KEY.length;
-  end = plainStringEnd(line, at);
+  end = line.indexOf('"', at);
   if (end < 0) return undefined;
   const ts_utc = line.slice(at, end);
   if (!line.startsWith(PAYLOAD_HASH_KEY, end)) return undefined;
   at = end + PAYLOAD_HASH_KEY.length;
-  end = plainStringEnd(line, at);
+  end = line.indexOf('"', at);
   if (end < 0) return undefined;
   const payload_hash = line.slice(at, end);
   if (!line.startsWith(PAYLOAD_KEY, end)) return undefined;
+  if (NOT_PLAIN.test(line.slice(0, end))) return undefined;
   at = end + PAYLOAD_KEY.length;
   let payload: unknown;
   try {
