@@ -43,15 +43,8 @@ export class EvidenceWriter {
     for (let i = 0; i < prefix.length; i++) bytes[at++] = prefix[i]!;
     for (let i = 0; i < offset.length; i++) bytes[at++] = offset.charCodeAt(i);
     for (let i = 0; i < sourceBytes.length; i++) bytes[at++] = sourceBytes[i]!;
-    const start = at;
-    for (let i = 0; i < payloadHash.length; i++) {
-      const c = payloadHash.charCodeAt(i);
-      if (c >= 0x80) {
-        at = start + encoder.encodeInto(payloadHash, bytes.subarray(start)).written;
-        break;
-      }
-      bytes[at++] = c;
-    }
+    // The hash is 64 characters: one native encode beats a loop over them.
+    at += encoder.encodeInto(payloadHash, bytes.subarray(at)).written;
     bytes[at++] = 0x0a;
     this.length = at;
     this.count++;
