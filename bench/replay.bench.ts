@@ -42,6 +42,7 @@ async function best<T>(label: string, run: () => Promise<T & { n: number }>) {
   const rates: number[] = [];
   const cpuRates: number[] = [];
   let last: T | undefined;
+  await run(); // one unmeasured warm-up run (JIT, and V8 sizing its young generation to the allocation rate)
   for (let i = 0; i < RUNS; i++) {
     (globalThis as { gc?: () => void }).gc?.();
     const t = performance.now();
@@ -124,7 +125,8 @@ measured in the same run.`
 Setup: one \`kafka_offset\` slice of ${fmt(N)} records; EB holds offsets [${fmt(lo)}, ${fmt(N - 1)}], the Archive
 [0, ${fmt(hi)}], so both hold 20% of the range (read from both, hashes compared). Synthetic fraud-bus
 events (6-field payload, real sha256 payload hashes). Training plan, receipt written to an in-memory
-store. Throughput = records emitted on \`records\` / time including the receipt, median of ${RUNS} runs,
+store. Throughput = records emitted on \`records\` / time including the receipt, median of ${RUNS} runs after one
+unmeasured warm-up run,
 both per wall-clock second and per CPU-second of this process (user + system): on a machine
 shared with other work the CPU-second figure is the one that reflects the code, the wall-clock
 figure the one the target names.
