@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLabelStore } from './memory-label-store.js';
 import { createLabelResolver } from './resolver.js';
-import { memoryArtifacts, RUN, testPlan, testPolicy } from './test-support.js';
+import { memoryArtifacts, portOnly, RUN, testPlan, testPolicy } from './test-support.js';
 
 const TYPES = ['fraud_disposition', 'chargeback_status'];
 const EVENTS = ['e0', 'e1', 'e2', 'e3', 'e4', 'e5'];
@@ -85,14 +85,19 @@ function subjectsOf(s: Scenario): LabelSubject[] {
   return EVENTS.map((event_id, i) => ({ event_id, ts_utc: spell(s.subjectMinutes[i]!, i % 5) }));
 }
 
+/** How the resolver reads the memory store: its fast path, or through the port like any other store. */
+type ReadPath = 'fast path' | 'port';
+
 async function run(
+  path: ReadPath,
   s: Scenario,
   assertions: readonly LabelAssertion[],
   batches: readonly number[] = [EVENTS.length],
   storeBatchSize?: number,
 ): Promise<{ rows: SubjectLabels[]; receipt: LabelReceipt }> {
-  const store = createMemoryLabelStore();
-  await store.append(assertions);
+  const memory = createMemoryLabelStore();
+  await memory.append(assertions);
+  const store = path === 'port' ? portOnly(memory) : memory;
   const cutoff = spell(s.cutoff.minute, s.cutoff.style);
   const basis = {
     label_asof_utc: cutoff,
@@ -115,14 +120,14 @@ async function run(
   return { rows, receipt: await resolver.finish() };
 }
 
-describe('leakage suite: labels strictly as of the cutoff', () => {
+describe.each<ReadPath>(['fast path', 'port'])('leakage suite (memory store, %s): labels strictly as of the cutoff', (path) => {
   it('never resolves a label observed after label_asof_utc, and matches a naive model of §8', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (s) => {
         const assertions = toAssertions(s.assertions, 'a');
         const cutoff = spell(s.cutoff.minute, s.cutoff.style);
         const byId = new Map(assertions.map((a) => [a.assertion_id, a]));
-        const { rows } = await run(s, assertions);
+        const { rows } = await run(path, s, assertions);
         for (const row of rows) {
           for (const type of TYPES) {
             const label = row.labels[type]!;
@@ -146,8 +151,8 @@ describe('leakage suite: labels strictly as of the cutoff', () => {
           extraRaw.map((r) => ({ ...r, obs: { minute: s.cutoff.minute + 1 + (r.obs.minute % 5), style: r.obs.style } })),
           'late',
         );
-        const before = await run(s, base);
-        const after = await run(s, [...late, ...base]);
+        const before = await run(path, s, base);
+        const after = await run(path, s, [...late, ...base]);
         expect(after.rows).toEqual(before.rows);
         expect(after.receipt).toEqual(before.receipt);
       }),
@@ -163,8 +168,8 @@ describe('leakage suite: labels strictly as of the cutoff', () => {
         fc.integer({ min: 1, max: 7 }),
         async (s, batches, storeBatchSize) => {
           const assertions = toAssertions(s.assertions, 'a');
-          const whole = await run(s, assertions);
-          const split = await run(s, [...assertions].reverse(), batches, storeBatchSize);
+          const whole = await run(path, s, assertions);
+          const split = await run(path, s, [...assertions].reverse(), batches, storeBatchSize);
           expect(split.rows).toEqual(whole.rows);
           expect(split.receipt).toEqual(whole.receipt);
         },

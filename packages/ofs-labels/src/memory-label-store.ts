@@ -11,27 +11,7 @@ import {
   sameLabelAssertion,
   throwIfAborted,
 } from '@ofs/contracts';
-import { sha256Hex } from '@ofs/ids';
-
-interface Stored {
-  readonly assertion: LabelAssertion;
-  /** `observed_time` as (epoch ms, ns below the ms), for scoped state markers. */
-  readonly observedMs: number;
-  readonly observedNs: number;
-  /** The first 128 bits of sha256(assertion_id) as four 32-bit lanes. */
-  readonly lanes: readonly [number, number, number, number];
-}
-
-/** One subject's assertions, and the last `timelines` call that served them (to serve each once). */
-interface Timeline {
-  readonly assertions: LabelAssertion[];
-  servedIn: number;
-}
-
-function lanesOf(assertionId: string): [number, number, number, number] {
-  const hex = sha256Hex(assertionId);
-  return [0, 8, 16, 24].map((i) => Number.parseInt(hex.slice(i, i + 8), 16)) as [number, number, number, number];
-}
+import { registerMemoryLabelIndex, StoredLabel, type StoredTimeline } from './stored-label.js';
 
 /**
  * The answer of `timelines`: the batch's assertions as an array that is also async-iterable (the
@@ -60,10 +40,12 @@ function servedBatch(matches: LabelAssertion[], failure: unknown): AsyncIterable
  * an index by `(platform_run_id, event_id)`.
  */
 export function createMemoryLabelStore(): LabelStore {
-  const byId = new Map<string, Stored>();
-  const byRun = new Map<string, Stored[]>();
+  const byId = new Map<string, StoredLabel>();
+  const byRun = new Map<string, StoredLabel[]>();
   /** platform_run_id → event_id → the subject's assertions (append order). */
-  const bySubject = new Map<string, Map<string, Timeline>>();
+  const bySubject = new Map<string, Map<string, StoredTimeline>>();
+  /** label_type → its number, for the resolver's fast path (see `MemoryLabelIndex`). */
+  const typeIds = new Map<string, number>();
   /** Scoped state markers, valid until the next append. */
   const markers = new Map<string, string>();
   let call = 0;
@@ -75,7 +57,7 @@ export function createMemoryLabelStore(): LabelStore {
     });
   }
 
-  return {
+  const store: LabelStore = {
     timelines(subjects: readonly LabelSubjectKey[], labelTypes: readonly string[], options?: AbortOptions) {
       const matches: LabelAssertion[] = [];
       let failure: unknown;
@@ -85,7 +67,7 @@ export function createMemoryLabelStore(): LabelStore {
         const mark = ++call;
         // Batches usually hold one run: look its index up once per run change, not per subject.
         let runId: string | undefined;
-        let events: Map<string, Timeline> | undefined;
+        let events: Map<string, StoredTimeline> | undefined;
         for (const subject of subjects) {
           if (subject.platform_run_id !== runId) {
             runId = subject.platform_run_id;
@@ -95,7 +77,7 @@ export function createMemoryLabelStore(): LabelStore {
           // A subject requested twice in one call is served once.
           if (timeline === undefined || timeline.servedIn === mark) continue;
           timeline.servedIn = mark;
-          for (const a of timeline.assertions) if (types.has(a.label_type)) matches.push(a);
+          for (const r of timeline.records) if (types.has(r.assertion.label_type)) matches.push(r.assertion);
         }
       } catch (error) {
         failure = error;
@@ -156,14 +138,9 @@ export function createMemoryLabelStore(): LabelStore {
       }
       if (fresh.size > 0) markers.clear();
       for (const a of fresh.values()) {
-        const copy: LabelAssertion = { ...a };
-        const observed = parseInstant(a.observed_time)!;
-        const stored: Stored = {
-          assertion: copy,
-          observedMs: observed.epochMs,
-          observedNs: observed.subMsNanos,
-          lanes: lanesOf(a.assertion_id),
-        };
+        let typeId = typeIds.get(a.label_type);
+        if (typeId === undefined) typeIds.set(a.label_type, (typeId = typeIds.size));
+        const stored = new StoredLabel(a, typeId);
         byId.set(a.assertion_id, stored);
         const runList = byRun.get(a.platform_run_id);
         if (runList === undefined) byRun.set(a.platform_run_id, [stored]);
@@ -171,9 +148,11 @@ export function createMemoryLabelStore(): LabelStore {
         let events = bySubject.get(a.platform_run_id);
         if (events === undefined) bySubject.set(a.platform_run_id, (events = new Map()));
         const timeline = events.get(a.event_id);
-        if (timeline === undefined) events.set(a.event_id, { assertions: [copy], servedIn: 0 });
-        else timeline.assertions.push(copy);
+        if (timeline === undefined) events.set(a.event_id, { records: [stored], servedIn: 0 });
+        else timeline.records.push(stored);
       }
     },
   };
+  registerMemoryLabelIndex(store, { bySubject, typeIds });
+  return store;
 }

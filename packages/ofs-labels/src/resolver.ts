@@ -19,9 +19,17 @@ import {
 } from '@ofs/contracts';
 import { createSha256, writeOnceJson } from '@ofs/ids';
 import { compareRankParts, isEligibleAsOfParts, minusDays, parseLabelInstant } from './as-of.js';
-import { pushResolvedDigestLine } from './digest-line.js';
+import {
+  CONFLICT_FRAGMENT_BYTES,
+  labelDigestFragment,
+  UNLABELLED_FRAGMENT_BYTES,
+  writeDigestLineEnd,
+  writeDigestLineHead,
+} from './digest-line.js';
+import { DigestWriter } from './digest-writer.js';
 import { parseInstantInto } from './fast-instant.js';
 import { buildLabelReceipt, labelReceiptKey } from './receipt.js';
+import { compareStoredRank, type MemoryLabelIndex, memoryLabelIndexOf, type StoredLabel } from './stored-label.js';
 import { TypeTally } from './tally.js';
 
 /** What the label resolver needs: where labels come from, the policy, and where receipts go. */
@@ -120,6 +128,17 @@ export function createLabelResolver(
   const T = types.length;
 
   const digest = createSha256();
+  /** The resolved digest's lines go through this buffer into `digest`. */
+  const lines = new DigestWriter(digest);
+  let digestHex: string | undefined;
+  /** The finished resolved digest (computed once: a retried `finish` reuses it). */
+  const resolvedDigest = (): string => {
+    if (digestHex === undefined) {
+      lines.flush();
+      digestHex = digest.digestHex();
+    }
+    return digestHex;
+  };
   const tallies = types.map(() => new TypeTally());
   let subjectsFed = 0;
   let mature = 0;
@@ -127,6 +146,9 @@ export function createLabelResolver(
   let finished: Promise<LabelReceipt> | undefined;
 
   const scratch = new Float64Array(4);
+  /** The fast path's best assertion and conflict flag per label type of the current subject. */
+  const bestScratch: (StoredLabel | undefined)[] = new Array(T).fill(undefined);
+  const conflictScratch = new Uint8Array(T);
   const cutMs = cutoff.epochMs;
   const cutNs = cutoff.subMsNanos;
 
@@ -173,15 +195,13 @@ export function createLabelResolver(
     }
   }
 
-  async function resolve(subjects: readonly LabelSubject[], opts?: AbortOptions): Promise<SubjectLabels[]> {
-    throwIfAborted(opts?.signal);
-    if (finished !== undefined) throw new OfsError('INTERNAL_ERROR', { message: 'resolveBatch called after finish' });
-    // Validate the batch and index its distinct subjects before any store call.
-    const slotOf = new Map<string, number>();
-    const keys: LabelSubjectKey[] = [];
+  /**
+   * Checks every subject (an `event_id`, an RFC 3339 `ts_utc`) before anything is resolved, and
+   * returns which are mature (1) or not (0).
+   */
+  function validateSubjects(subjects: readonly LabelSubject[]): Uint8Array {
     const matureOf = new Uint8Array(subjects.length);
-    const slotOfSubject = new Int32Array(subjects.length);
-    const ts = new Float64Array(2);
+    const ts = scratch;
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
       if (typeof s?.event_id !== 'string' || s.event_id.length === 0) {
@@ -192,43 +212,129 @@ export function createLabelResolver(
       // Mature iff ts_utc <= label_asof − maturity_days: the same inclusive rule as eligibility.
       matureOf[i] =
         maturityCutoff === undefined || isEligibleAsOfParts(ts[0]!, ts[1]!, maturityCutoff.epochMs, maturityCutoff.subMsNanos) ? 1 : 0;
-      let slot = slotOf.get(s.event_id);
+    }
+    return matureOf;
+  }
+
+  /**
+   * The memory store's fast path: one pass over the batch, ranking each subject's pre-parsed
+   * assertions as §8 says (the same rules as `consider`) and building its row and digest line
+   * straight away. No store call, no per-assertion parsing, no lookup by event_id per assertion.
+   * Tallies are updated here; nothing in this function can throw after validation.
+   */
+  function resolveFromMemory(index: MemoryLabelIndex, subjects: readonly LabelSubject[], matureOf: Uint8Array): SubjectLabels[] {
+    const events = index.bySubject.get(runId);
+    const typeSlot = new Int32Array(index.typeIds.size).fill(-1);
+    for (const [type, id] of index.typeIds) typeSlot[id] = typeIndex.get(type) ?? -1;
+    const best = bestScratch;
+    const conflict = conflictScratch;
+    const rows: SubjectLabels[] = new Array(subjects.length);
+    for (let i = 0; i < subjects.length; i++) {
+      const eventId = subjects[i]!.event_id;
+      for (let t = 0; t < T; t++) {
+        best[t] = undefined;
+        conflict[t] = 0;
+      }
+      const records = events?.get(eventId)?.records;
+      if (records !== undefined) {
+        for (let k = 0; k < records.length; k++) {
+          const r = records[k]!;
+          const t = typeSlot[r.typeId]!;
+          if (t < 0 || !isEligibleAsOfParts(r.observedMs, r.observedNs, cutMs, cutNs)) continue;
+          const b = best[t];
+          const rank = b === undefined ? 1 : compareStoredRank(r, b);
+          if (rank > 0) {
+            best[t] = r;
+            conflict[t] = 0;
+          } else if (rank === 0) {
+            if (r.assertion.value !== b!.assertion.value) conflict[t] = 1;
+            if (r.assertion.assertion_id > b!.assertion.assertion_id) best[t] = r;
+          }
+        }
+      }
+      const isMature = matureOf[i] === 1;
+      const labels: Record<string, ResolvedLabel> = {};
+      writeDigestLineHead(lines, eventId, isMature);
+      for (let t = 0; t < T; t++) {
+        const b = best[t];
+        let label: ResolvedLabel;
+        if (b === undefined) {
+          label = UNLABELLED;
+          lines.bytes(UNLABELLED_FRAGMENT_BYTES);
+        } else if (conflict[t] === 1) {
+          label = CONFLICT;
+          lines.bytes(CONFLICT_FRAGMENT_BYTES);
+        } else {
+          label = b.labelled();
+          lines.bytes(b.digestFragment());
+        }
+        labels[types[t]!] = label;
+        if (isMature) tallies[t]!.add(label.status, label.value);
+      }
+      writeDigestLineEnd(lines);
+      rows[i] = { event_id: eventId, mature: isMature, labels };
+    }
+    best.fill(undefined);
+    return rows;
+  }
+
+  /** Any other store: one `timelines` call per `storeBatchSize` distinct subjects, then the rows. */
+  async function resolveFromStore(subjects: readonly LabelSubject[], matureOf: Uint8Array, signal?: AbortSignal): Promise<SubjectLabels[]> {
+    // Index the batch's distinct subjects.
+    const slotOf = new Map<string, number>();
+    const keys: LabelSubjectKey[] = [];
+    const slotOfSubject = new Int32Array(subjects.length);
+    for (let i = 0; i < subjects.length; i++) {
+      const eventId = subjects[i]!.event_id;
+      let slot = slotOf.get(eventId);
       if (slot === undefined) {
         slot = keys.length;
-        slotOf.set(s.event_id, slot);
-        keys.push({ platform_run_id: runId, event_id: s.event_id });
+        slotOf.set(eventId, slot);
+        keys.push({ platform_run_id: runId, event_id: eventId });
       }
       slotOfSubject[i] = slot;
     }
     const best = new BatchBest(keys.length * T);
     for (let start = 0; start < keys.length; start += storeBatchSize) {
-      throwIfAborted(opts?.signal);
+      throwIfAborted(signal);
       const chunk = start === 0 && keys.length <= storeBatchSize ? keys : keys.slice(start, start + storeBatchSize);
-      await fetchBest(chunk, slotOf, best, opts?.signal);
+      await fetchBest(chunk, slotOf, best, signal);
     }
     // Build rows, counts and the digest lines in input order.
-    const out: SubjectLabels[] = new Array(subjects.length);
-    const row: ResolvedLabel[] = new Array(T);
-    const lines: string[] = [];
+    const rows: SubjectLabels[] = new Array(subjects.length);
     for (let i = 0; i < subjects.length; i++) {
-      const s = subjects[i]!;
+      const eventId = subjects[i]!.event_id;
       const slot = slotOfSubject[i]! * T;
       const isMature = matureOf[i] === 1;
       const labels: Record<string, ResolvedLabel> = {};
+      writeDigestLineHead(lines, eventId, isMature);
       for (let t = 0; t < T; t++) {
         const label = best.label(slot + t);
-        row[t] = label;
         labels[types[t]!] = label;
+        if (label === UNLABELLED) lines.bytes(UNLABELLED_FRAGMENT_BYTES);
+        else if (label === CONFLICT) lines.bytes(CONFLICT_FRAGMENT_BYTES);
+        else lines.text(labelDigestFragment(label));
         if (isMature) tallies[t]!.add(label.status, label.value);
       }
-      pushResolvedDigestLine(lines, s.event_id, isMature, row);
-      out[i] = { event_id: s.event_id, mature: isMature, labels };
+      writeDigestLineEnd(lines);
+      rows[i] = { event_id: eventId, mature: isMature, labels };
     }
-    // Commit the batch's effect on the receipt only once it fully succeeded.
+    return rows;
+  }
+
+  async function resolve(subjects: readonly LabelSubject[], opts?: AbortOptions): Promise<SubjectLabels[]> {
+    throwIfAborted(opts?.signal);
+    if (finished !== undefined) throw new OfsError('INTERNAL_ERROR', { message: 'resolveBatch called after finish' });
+    // Validate the whole batch before any store call.
+    const matureOf = validateSubjects(subjects);
+    const index = memoryLabelIndexOf(store);
+    // Rows, tallies and digest lines are made only once every store call succeeded (nothing
+    // after that can fail), so a failed batch leaves the receipt untouched.
+    const rows =
+      index === undefined ? await resolveFromStore(subjects, matureOf, opts?.signal) : resolveFromMemory(index, subjects, matureOf);
     subjectsFed += subjects.length;
     for (let i = 0; i < matureOf.length; i++) mature += matureOf[i]!;
-    digest.update(lines.join(''));
-    return out;
+    return rows;
   }
 
   async function finish(opts?: AbortOptions): Promise<LabelReceipt> {
@@ -249,7 +355,7 @@ export function createLabelResolver(
       subjects: subjectsFed,
       mature,
       tallies,
-      resolvedDigest: digest.digestHex(),
+      resolvedDigest: resolvedDigest(),
     });
     await writeOnceJson(artifacts, labelReceiptKey(plan), receipt, opts);
     return receipt;

@@ -8,20 +8,23 @@ export class TypeTally {
   labelled = 0;
   conflict = 0;
   unlabelled = 0;
-  private readonly values = new Map<LabelValue, number>();
+  /** Count per LABELLED value, in a mutable box so counting is one map lookup. */
+  private readonly values = new Map<LabelValue, { n: number }>();
 
   /** Counts one subject's resolution. */
   add(status: LabelStatus, value: LabelValue): void {
     if (status === 'LABELLED') {
       this.labelled++;
-      this.values.set(value, (this.values.get(value) ?? 0) + 1);
+      const box = this.values.get(value);
+      if (box === undefined) this.values.set(value, { n: 1 });
+      else box.n++;
     } else if (status === 'CONFLICT') this.conflict++;
     else this.unlabelled++;
   }
 
   /** The receipt's counts; values sorted by their canonical JSON (code point order). */
   toCounts(): LabelTypeCounts {
-    const values = [...this.values].map(([value, count]) => ({ key: canonicalJson(value), value, count }));
+    const values = [...this.values].map(([value, box]) => ({ key: canonicalJson(value), value, count: box.n }));
     values.sort((a, b) => compareCodePoints(a.key, b.key));
     return {
       labelled: this.labelled,
