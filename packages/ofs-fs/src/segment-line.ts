@@ -14,6 +14,7 @@ const PAYLOAD_HASH_KEY = '","payload_hash":"';
 const PAYLOAD_KEY = '","payload":';
 const CLOSE_BRACE = 0x7d;
 /** A backslash (an escape) or a control character: not allowed raw in a plain JSON string. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching raw control characters is the point (JSON forbids them unescaped).
 const NOT_PLAIN = /[\u0000-\u001f\\]/;
 
 /**
