@@ -9,14 +9,19 @@ import type { EventTime } from './windows.js';
 export class EventTimeParser {
   private hourPrefix = '';
   private hourMs = 0;
+  /** The result of the last `parse`, reused (read it before the next call). */
+  private readonly result: { time: EventTime; canonical: string } = { time: { ms: 0, sub: 0 }, canonical: '' };
 
-  /** Parses `text`; throws `REPLAY_RECORD_INVALID` when it is not an instant with a zone. */
+  /**
+   * Parses `text`; throws `REPLAY_RECORD_INVALID` when it is not an instant with a zone. The
+   * returned object (and its `time`) is reused by the next call: copy what must outlive it.
+   */
   parse(text: string, eventId: string): { time: EventTime; canonical: string } {
     if (text.length === 20 && text.charCodeAt(19) === 90 /* Z */ && text.startsWith(this.hourPrefix) && this.hourPrefix !== '') {
       const mm = twoDigits(text, 14);
       const ss = twoDigits(text, 17);
       if (mm >= 0 && mm < 60 && ss >= 0 && ss < 60 && text.charCodeAt(16) === 58 && text.charCodeAt(13) === 58) {
-        return { time: { ms: this.hourMs + mm * 60_000 + ss * 1000, sub: 0 }, canonical: text };
+        return this.set(this.hourMs + mm * 60_000 + ss * 1000, 0, text);
       }
     }
     const instant = parseInstant(text);
@@ -35,7 +40,15 @@ export class EventTimeParser {
         this.hourMs = hour.epochMs;
       }
     }
-    return { time: { ms: instant.epochMs, sub: instant.subMsNanos }, canonical };
+    return this.set(instant.epochMs, instant.subMsNanos, canonical);
+  }
+
+  private set(ms: number, sub: number, canonical: string): { time: EventTime; canonical: string } {
+    const r = this.result;
+    r.time.ms = ms;
+    r.time.sub = sub;
+    r.canonical = canonical;
+    return r;
   }
 }
 

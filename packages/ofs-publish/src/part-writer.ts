@@ -1,7 +1,9 @@
 import { type AbortOptions, type DatasetPart, datasetPartKey, type ObjectStore } from '@ofs/contracts';
 import { createSha256, type Sha256, writeOnceBytes } from '@ofs/ids';
+import { ByteBuffer } from './byte-buffer.js';
 
-const encoder = new TextEncoder();
+/** The largest buffer presized from the first row (a larger part still grows by doubling). */
+const PRESIZE_LIMIT = 1 << 28;
 
 /**
  * Collects canonical row lines into content-addressed JSONL parts of `partRows` rows, writing
@@ -15,8 +17,7 @@ const encoder = new TextEncoder();
  * copy. Each part gets a fresh buffer, so a store may keep the bytes it is given.
  */
 export class PartWriter {
-  private buffer: Uint8Array;
-  private used = 0;
+  private out = new ByteBuffer(1 << 16);
   private rows = 0;
   private readonly digest: Sha256 = createSha256();
   private readonly written: DatasetPart[] = [];
@@ -28,18 +29,41 @@ export class PartWriter {
     private readonly platformRunId: string,
     private readonly partRows: number,
     private readonly options: AbortOptions = {},
-  ) {
-    this.buffer = new Uint8Array(1 << 16);
+  ) {}
+
+  /** Where the row being written goes (see `endRow`); replaced after each part. */
+  get sink(): ByteBuffer {
+    return this.out;
   }
 
   /** Adds one row line (without its newline); writes the part when it is full. */
   async add(line: string): Promise<void> {
     // A UTF-16 unit takes at most 3 UTF-8 bytes; plus the newline.
-    const worst = line.length * 3 + 1;
-    if (this.buffer.byteLength - this.used < worst) this.grow(this.used + worst);
-    this.used += encoder.encodeInto(line, this.buffer.subarray(this.used)).written;
-    this.buffer[this.used++] = 10;
+    this.out.writeString(line);
+    this.out.writeByte(10);
     this.rows++;
+    if (this.rows === 1) this.presize();
+    if (this.rows >= this.partRows) await this.flush();
+  }
+
+  /** Appends `source[start, end)` to the row being written (see `endRow`). */
+  writeBytes(source: Uint8Array, start: number, end: number): void {
+    this.out.writeBytes(source, start, end);
+  }
+
+  /**
+   * Ends the row written piecewise with `writeBytes`/`writeString` (adds its newline). Returns
+   * `true` when the part is full: the caller must then `await flushIfFull()` before the next row.
+   */
+  endRow(): boolean {
+    this.out.writeByte(10);
+    this.rows++;
+    if (this.rows === 1) this.presize();
+    return this.rows >= this.partRows;
+  }
+
+  /** Writes the current part if it holds `partRows` rows. */
+  async flushIfFull(): Promise<void> {
     if (this.rows >= this.partRows) await this.flush();
   }
 
@@ -49,21 +73,19 @@ export class PartWriter {
     return { parts: this.written, rows: this.rowsTotal, bytes: this.bytesTotal, rowsDigest: this.digest.digestHex() };
   }
 
-  private grow(needed: number): void {
-    let size = this.buffer.byteLength * 2;
-    while (size < needed) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buffer.subarray(0, this.used));
-    this.buffer = next;
+  /** After the first row of the first part: sizes the buffer for a whole part of such rows (saves the doublings). */
+  private presize(): void {
+    if (this.written.length > 0) return;
+    const estimate = Math.min(PRESIZE_LIMIT, Math.ceil(this.out.length * this.partRows * 1.1));
+    this.out.reserve(estimate - this.out.length);
   }
 
   private async flush(): Promise<void> {
     if (this.rows === 0) return;
     const rows = this.rows;
-    const bytes = this.buffer.subarray(0, this.used);
+    const bytes = this.out.bytes.subarray(0, this.out.length);
     // The next part starts in a fresh buffer of about this part's size.
-    this.buffer = new Uint8Array(Math.max(1 << 16, Math.ceil(this.used * 1.05)));
-    this.used = 0;
+    this.out = new ByteBuffer(Math.ceil(this.out.length * 1.05));
     this.rows = 0;
     const sha256 = createSha256().update(bytes).digestHex();
     this.digest.update(bytes);

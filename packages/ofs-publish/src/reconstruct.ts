@@ -26,6 +26,7 @@ import { type CompiledEntity, type CompiledField, type CompiledProfile, compileP
 import { EventIdSet } from './event-id-set.js';
 import { EventTimeParser } from './event-time.js';
 import { PartWriter } from './part-writer.js';
+import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
 import { PartitionWindows } from './windows.js';
 
@@ -60,11 +61,6 @@ export interface DraftResult<LabelReceipt = unknown> {
   draft: DraftReceipt;
   /** The label receipt `labels.finish()` returned (`undefined` with `finishLabels: false`). */
   labelReceipt: LabelReceipt | undefined;
-}
-
-interface PendingRow {
-  values: unknown[];
-  slice: number;
 }
 
 /**
@@ -138,12 +134,13 @@ async function run<LabelReceipt>(
     return slot;
   });
 
-  let pending: PendingRow[] = [];
+  // Rows wait for their labels as encoded bytes (early runs), not as value arrays.
+  const split = layout.split;
+  const batch = new RowBatch(split.lateRuns + 1, policy.label_batch_size);
   const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
+    if (batch.length === 0) return;
     await joinLabels(batch, layout, deps.labels, training, counts, parts, signal);
+    batch.clear();
   };
 
   let sliceIndex = -1;
@@ -153,6 +150,9 @@ async function run<LabelReceipt>(
   let windows: PartitionWindows | undefined;
   const keys: unknown[] = new Array(profile.entities.length);
   const rawValues: unknown[] = new Array(valuePaths.length);
+  // One value array and one window event, reused for every record.
+  const values: unknown[] = new Array(layout.width).fill(null);
+  const event = { topic: '', event_id: '', time: { ms: 0, sub: 0 }, keys, values: rawValues };
   let processed = 0;
 
   const iterator = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : toAsync(records as Iterable<ReplayRecord>);
@@ -210,16 +210,15 @@ async function run<LabelReceipt>(
     for (let e = 0; e < profile.entities.length; e++) keys[e] = entityKey(valueAt(payload, (profile.entities[e] as CompiledEntity).path));
     for (let v = 0; v < valuePaths.length; v++) rawValues[v] = valueAt(payload, valuePaths[v] as string[]);
     const isRow = profile.rowTopics === undefined || profile.rowTopics.has(r.topic);
+    event.topic = r.topic;
+    event.event_id = r.event_id;
+    event.time.ms = time.ms;
+    event.time.sub = time.sub;
     if (!isRow) {
-      (windows as PartitionWindows).advance({ topic: r.topic, event_id: r.event_id, time, keys, values: rawValues }, undefined);
+      (windows as PartitionWindows).advance(event, undefined);
       continue;
     }
-    const values: unknown[] = new Array(layout.width).fill(null);
-    (windows as PartitionWindows).advance(
-      { topic: r.topic, event_id: r.event_id, time, keys, values: rawValues },
-      values,
-      layout.windowSlot,
-    );
+    (windows as PartitionWindows).advance(event, values, layout.windowSlot);
     sc.row_events++;
     values[EVENT_SLOTS.event_id] = r.event_id;
     values[EVENT_SLOTS.topic] = r.topic;
@@ -235,8 +234,12 @@ async function run<LabelReceipt>(
     for (let f = 0; f < profile.fields.length; f++) {
       values[layout.fieldSlot + f] = valueAt(payload, (profile.fields[f] as CompiledField).path) ?? null;
     }
-    pending.push({ values, slice: sliceIndex });
-    if (pending.length >= policy.label_batch_size) await flush();
+    batch.begin(sliceIndex, r.event_id, canonical);
+    for (let k = 0; k <= split.lateRuns; k++) {
+      split.writeEarly(values, k, batch.sink);
+      batch.endRun(k);
+    }
+    if (batch.length >= policy.label_batch_size) await flush();
   }
   await flush();
   throwIfAborted(signal);
@@ -300,7 +303,7 @@ async function run<LabelReceipt>(
 
 /** Resolves one batch of labels, joins them and appends the rows (training: immature rows are counted and left out). */
 async function joinLabels(
-  batch: PendingRow[],
+  batch: RowBatch,
   layout: RowLayout,
   labels: LabelBatchResolver,
   training: boolean,
@@ -308,31 +311,32 @@ async function joinLabels(
   parts: PartWriter,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const subjects: LabelSubject[] = batch.map((row) => ({
-    event_id: row.values[EVENT_SLOTS.event_id] as string,
-    ts_utc: row.values[EVENT_SLOTS.ts_utc] as string,
-  }));
+  const n = batch.length;
+  const subjects: LabelSubject[] = new Array(n);
+  for (let i = 0; i < n; i++) subjects[i] = { event_id: batch.eventIds[i] as string, ts_utc: batch.times[i] as string };
   let resolved: SubjectLabels[];
   try {
     resolved = await labels.resolveBatch(subjects, signal ? { signal } : undefined);
   } catch (error) {
     throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'resolving a label batch');
   }
-  if (!Array.isArray(resolved) || resolved.length !== batch.length) {
+  if (!Array.isArray(resolved) || resolved.length !== n) {
     throw new OfsError('INTERNAL_ERROR', {
-      message: `the label resolver returned ${Array.isArray(resolved) ? resolved.length : 'no'} results for ${batch.length} subjects`,
+      message: `the label resolver returned ${Array.isArray(resolved) ? resolved.length : 'no'} results for ${n} subjects`,
     });
   }
-  for (let i = 0; i < batch.length; i++) {
-    const row = batch[i] as PendingRow;
+  const { split } = layout;
+  const late: unknown[] = new Array(layout.width).fill(null);
+  const bytes = batch.bytes;
+  for (let i = 0; i < n; i++) {
     const subject = resolved[i] as SubjectLabels;
-    const eventId = row.values[EVENT_SLOTS.event_id];
+    const eventId = batch.eventIds[i];
     if (subject.event_id !== eventId) {
       throw new OfsError('INTERNAL_ERROR', {
         message: `the label resolver answered for ${subject.event_id} where ${String(eventId)} was asked`,
       });
     }
-    const sc = counts[row.slice] as DraftSliceCounts;
+    const sc = counts[batch.slice(i)] as DraftSliceCounts;
     if (!subject.mature) {
       sc.immature++;
       if (training) {
@@ -340,16 +344,21 @@ async function joinLabels(
         continue;
       }
     }
-    row.values[EVENT_SLOTS.mature] = subject.mature;
+    late[EVENT_SLOTS.mature] = subject.mature;
     let slot = layout.labelSlot;
     for (const type of layout.labelTypes) {
       const label = subject.labels[type];
-      row.values[slot++] = label?.status === 'LABELLED' ? label.value : null;
-      row.values[slot++] = label?.status ?? 'UNLABELLED';
-      row.values[slot++] = label?.status === 'LABELLED' ? label.assertion_id : null;
+      late[slot++] = label?.status === 'LABELLED' ? label.value : null;
+      late[slot++] = label?.status ?? 'UNLABELLED';
+      late[slot++] = label?.status === 'LABELLED' ? label.assertion_id : null;
     }
     sc.rows++;
-    await parts.add(layout.encode(row.values));
+    for (let k = 0; k < split.lateRuns; k++) {
+      parts.writeBytes(bytes, batch.start(i, k), batch.end(i, k));
+      split.writeLate(late, k, parts.sink);
+    }
+    parts.writeBytes(bytes, batch.start(i, split.lateRuns), batch.end(i, split.lateRuns));
+    if (parts.endRow()) await parts.flushIfFull();
   }
 }
 

@@ -1,5 +1,6 @@
 import { type Column, compareCodePoints, OfsError } from '@ofs/contracts';
 import { canonicalJson, canonicalNumber, canonicalString } from '@ofs/ids';
+import type { ByteBuffer } from './byte-buffer.js';
 import type { CompiledProfile } from './compile-profile.js';
 
 /**
@@ -22,6 +23,28 @@ export interface RowLayout {
   encode(values: readonly unknown[]): string;
   /** The row object of a value array (for tests and `readDataset` comparisons). */
   toObject(values: readonly unknown[]): Record<string, unknown>;
+  /** The same line in pieces, for rows whose label columns are filled later (see `SplitRowEncoder`). */
+  readonly split: SplitRowEncoder;
+}
+
+/**
+ * A row line cut at the label columns, so the columns known when the event is read can be
+ * encoded at once (and the value array reused) while the label columns wait for their batch.
+ * The line is `early(0) + late(0) + early(1) + late(1) + … + early(lateRuns)`: `early(i)` covers
+ * the i-th run of event/entity/feature columns in canonical order (the last one ends with `}`),
+ * `late(i)` the i-th run of label columns and `mature`. Either may be empty.
+ */
+export interface SplitRowEncoder {
+  /** Number of late runs; there is one early run more. */
+  readonly lateRuns: number;
+  /** Encodes early run `run` of a value array. */
+  early(values: readonly unknown[], run: number): string;
+  /** Encodes late run `run` of a value array (label and `mature` slots). */
+  late(values: readonly unknown[], run: number): string;
+  /** Writes early run `run` of a value array as UTF-8 into `sink` (the bytes of `early`). */
+  writeEarly(values: readonly unknown[], run: number, sink: ByteBuffer): void;
+  /** Writes late run `run` of a value array as UTF-8 into `sink` (the bytes of `late`). */
+  writeLate(values: readonly unknown[], run: number, sink: ByteBuffer): void;
 }
 
 /** Internal slots of the event columns. */
@@ -115,7 +138,100 @@ export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[
     for (const i of order) row[(internal[i] as Column).name] = values[i] ?? null;
     return row;
   };
-  return { columns, width: internal.length, entitySlot, fieldSlot, windowSlot, labelSlot, labelTypes, encode, toObject };
+  const split = splitEncoder(order, prefixes, (i) => i === EVENT_SLOTS.mature || i >= labelSlot);
+  return { columns, width: internal.length, entitySlot, fieldSlot, windowSlot, labelSlot, labelTypes, encode, toObject, split };
+}
+
+/** One run of consecutive row columns: their `,"key":` prefixes and value slots. */
+interface ColumnRun {
+  readonly prefixes: readonly string[];
+  readonly slots: readonly number[];
+  readonly suffix: string;
+}
+
+/** A column run compiled to bytes: each column's `,"key":` prefix UTF-8 encoded once. */
+interface ByteRun {
+  readonly prefixes: readonly Uint8Array[];
+  readonly slots: readonly number[];
+  readonly suffix: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+const NULL = utf8.encode('null');
+const TRUE = utf8.encode('true');
+const FALSE = utf8.encode('false');
+
+function compileRun(run: ColumnRun): ByteRun {
+  return { prefixes: run.prefixes.map((p) => utf8.encode(p)), slots: run.slots, suffix: utf8.encode(run.suffix) };
+}
+
+function writeRun(run: ByteRun, values: readonly unknown[], sink: ByteBuffer): void {
+  const n = run.slots.length;
+  for (let k = 0; k < n; k++) {
+    sink.writeBytes(run.prefixes[k] as Uint8Array);
+    writeValue(values[run.slots[k] as number], sink);
+  }
+  if (run.suffix.byteLength > 0) sink.writeBytes(run.suffix);
+}
+
+/** Writes the canonical JSON of one column value (the bytes of `encodeValue`). */
+export function writeValue(value: unknown, sink: ByteBuffer): void {
+  switch (typeof value) {
+    case 'string':
+      if (!sink.writePlainQuoted(value)) sink.writeString(canonicalString(value));
+      return;
+    case 'number':
+      sink.writeString(Number.isSafeInteger(value) ? String(value) : canonicalNumber(value));
+      return;
+    case 'boolean':
+      sink.writeBytes(value ? TRUE : FALSE);
+      return;
+    case 'undefined':
+      sink.writeBytes(NULL);
+      return;
+    default:
+      if (value === null) sink.writeBytes(NULL);
+      else sink.writeString(canonicalJson(value));
+  }
+}
+
+/** Cuts the canonical column order into alternating early/late runs (`isLate(slot)`). */
+function splitEncoder(order: readonly number[], prefixes: readonly string[], isLate: (slot: number) => boolean): SplitRowEncoder {
+  const early: { prefixes: string[]; slots: number[]; suffix: string }[] = [{ prefixes: [], slots: [], suffix: '' }];
+  const late: { prefixes: string[]; slots: number[]; suffix: string }[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const slot = order[k] as number;
+    if (isLate(slot)) {
+      if (late.length === early.length - 1) late.push({ prefixes: [], slots: [], suffix: '' });
+      const run = late[late.length - 1] as ColumnRun & { prefixes: string[]; slots: number[] };
+      run.prefixes.push(prefixes[k] as string);
+      run.slots.push(slot);
+    } else {
+      if (early.length === late.length) early.push({ prefixes: [], slots: [], suffix: '' });
+      const run = early[early.length - 1] as ColumnRun & { prefixes: string[]; slots: number[] };
+      run.prefixes.push(prefixes[k] as string);
+      run.slots.push(slot);
+    }
+  }
+  if (early.length === late.length) early.push({ prefixes: [], slots: [], suffix: '' });
+  (early[early.length - 1] as { suffix: string }).suffix = '}';
+  const encodeRun = (run: ColumnRun, values: readonly unknown[]): string => {
+    let text = '';
+    const n = run.slots.length;
+    for (let k = 0; k < n; k++) text += (run.prefixes[k] as string) + encodeValue(values[run.slots[k] as number]);
+    return text + run.suffix;
+  };
+  const earlyRuns: readonly ColumnRun[] = early;
+  const lateRuns: readonly ColumnRun[] = late;
+  const earlyBytes = early.map(compileRun);
+  const lateBytes = late.map(compileRun);
+  return {
+    lateRuns: late.length,
+    early: (values, run) => encodeRun(earlyRuns[run] as ColumnRun, values),
+    late: (values, run) => encodeRun(lateRuns[run] as ColumnRun, values),
+    writeEarly: (values, run, sink) => writeRun(earlyBytes[run] as ByteRun, values, sink),
+    writeLate: (values, run, sink) => writeRun(lateBytes[run] as ByteRun, values, sink),
+  };
 }
 
 const PLAIN = /^[ !#-[\]-~]*$/;

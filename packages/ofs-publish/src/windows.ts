@@ -333,6 +333,9 @@ export interface WindowEvent {
   readonly values: readonly unknown[];
 }
 
+/** Emptied key states kept for reuse per entity, at most. */
+const STATE_POOL_LIMIT = 4096;
+
 /** Sweep idle keys after at least this many events (and at least as many events as live keys: amortised O(1)). */
 const SWEEP_MIN_EVENTS = 2048;
 
@@ -365,7 +368,12 @@ function groupWindows(profile: CompiledProfile, valueSlots: readonly number[]): 
 export class PartitionWindows {
   private readonly byEntity: Map<unknown, GroupState[]>[];
   private readonly groups: GroupSpec[][];
+  /** Per entity: emptied group states of forgotten keys, reused for new keys (fewer allocations). */
+  private readonly pools: GroupState[][][];
   private readonly scratch: unknown[] = [];
+  /** Decimal parsed from each value slot for the event `decSeq[slot]` (decimals are immutable, so entries share them). */
+  private readonly decs: (Dec | undefined)[] = [];
+  private readonly decSeq: number[] = [];
   private pms = Number.NEGATIVE_INFINITY;
   private psub = 0;
   private seq = 0;
@@ -374,6 +382,7 @@ export class PartitionWindows {
   constructor(profile: CompiledProfile, valueSlots: readonly number[]) {
     this.groups = groupWindows(profile, valueSlots);
     this.byEntity = profile.entities.map(() => new Map());
+    this.pools = profile.entities.map(() => []);
   }
 
   /** Number of entity keys with live state (for tests and memory accounting). */
@@ -425,10 +434,24 @@ export class PartitionWindows {
             continue;
           }
           const raw = event.values[slot];
-          scratch[f] = raw === undefined || raw === null ? undefined : windowValue(spec.specs[f] as CompiledWindow, raw, event.event_id);
+          if (raw === undefined || raw === null) {
+            scratch[f] = undefined;
+            continue;
+          }
+          const w = spec.specs[f] as CompiledWindow;
+          if (NUMERIC[w.aggregate]) {
+            // One parsed decimal per value slot and event, shared by every numeric feature of it.
+            if (this.decSeq[slot] !== seq) {
+              this.decs[slot] = windowValue(w, raw, event.event_id) as Dec;
+              this.decSeq[slot] = seq;
+            }
+            scratch[f] = this.decs[slot];
+          } else {
+            scratch[f] = windowValue(w, raw, event.event_id);
+          }
         }
         if (!states) {
-          states = groups.map((g) => new GroupState(g));
+          states = (this.pools[e] as GroupState[][]).pop() ?? groups.map((g) => new GroupState(g));
           map.set(key, states);
         }
         state ??= states[j] as GroupState;
@@ -441,18 +464,35 @@ export class PartitionWindows {
   /** Evicts every key at the watermark and forgets keys with no live entries. */
   sweep(): void {
     this.sinceSweep = 0;
-    for (const map of this.byEntity) {
+    for (let e = 0; e < this.byEntity.length; e++) {
+      const map = this.byEntity[e] as Map<unknown, GroupState[]>;
+      const pool = this.pools[e] as GroupState[][];
       for (const [key, states] of map) {
         let live = false;
         for (const s of states) {
           s.evict(this.pms, this.psub);
           if (s.size > 0) live = true;
         }
-        if (!live) map.delete(key);
+        if (!live) {
+          map.delete(key);
+          // Emptied states equal fresh ones (evict resets them), so they are reused for new keys.
+          if (pool.length < STATE_POOL_LIMIT) pool.push(states);
+        }
       }
     }
   }
 }
+
+/** Aggregates whose entries hold an exact decimal. */
+const NUMERIC: Readonly<Record<WindowAggregate, boolean>> = {
+  count: false,
+  sum: true,
+  mean: true,
+  min: true,
+  max: true,
+  last: false,
+  distinct_count: false,
+};
 
 /** The stored form of a window's value: exact decimal for numeric aggregates, a key for distinct_count, raw for last. */
 function windowValue(spec: CompiledWindow, raw: unknown, eventId: string): unknown {

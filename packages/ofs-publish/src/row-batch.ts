@@ -1,0 +1,82 @@
+import { ByteBuffer } from './byte-buffer.js';
+
+/**
+ * The rows of one label batch while their labels are resolved: each row's early runs (see
+ * `SplitRowEncoder`) UTF-8 encoded into one reused byte buffer, plus the row's slice index,
+ * event id and canonical event time. Nothing per row is kept as a JavaScript object, so a batch
+ * of thousands of rows costs the garbage collector nothing when it is promoted or dropped.
+ */
+export class RowBatch {
+  /** Where the early runs of the current row are written (`SplitRowEncoder.writeEarly`), then closed with `endRun`. */
+  readonly sink = new ByteBuffer(1 << 20);
+  /** End offset (exclusive) of early run `k` of row `i` at `i * runs + k`. */
+  private ends: Int32Array;
+  private sliceOf: Int32Array;
+  /** Event ids of the rows. */
+  readonly eventIds: string[] = [];
+  /** Canonical `ts_utc` of the rows. */
+  readonly times: string[] = [];
+
+  /** `runs`: early runs per row; `capacity`: rows per batch (the arrays grow if exceeded). */
+  constructor(
+    private readonly runs: number,
+    capacity: number,
+  ) {
+    this.ends = new Int32Array(Math.max(1, capacity) * runs);
+    this.sliceOf = new Int32Array(Math.max(1, capacity));
+  }
+
+  /** Rows held. */
+  get length(): number {
+    return this.eventIds.length;
+  }
+
+  /** The bytes of every row's early runs (valid until the next `clear`). */
+  get bytes(): Uint8Array {
+    return this.sink.bytes;
+  }
+
+  /** Starts a row; its early runs follow with `run`, in order. */
+  begin(slice: number, eventId: string, ts: string): void {
+    const i = this.eventIds.length;
+    if (i >= this.sliceOf.length) {
+      const slices = new Int32Array(this.sliceOf.length * 2);
+      slices.set(this.sliceOf);
+      this.sliceOf = slices;
+      const ends = new Int32Array(this.ends.length * 2);
+      ends.set(this.ends);
+      this.ends = ends;
+    }
+    this.sliceOf[i] = slice;
+    this.eventIds.push(eventId);
+    this.times.push(ts);
+  }
+
+  /** Ends early run `k` of the row begun last: it is what was written to `sink` since the previous run. */
+  endRun(k: number): void {
+    this.ends[(this.eventIds.length - 1) * this.runs + k] = this.sink.length;
+  }
+
+  /** Slice index of row `i`. */
+  slice(i: number): number {
+    return this.sliceOf[i] as number;
+  }
+
+  /** Start offset of early run `k` of row `i`. */
+  start(i: number, k: number): number {
+    const at = i * this.runs + k;
+    return at === 0 ? 0 : (this.ends[at - 1] as number);
+  }
+
+  /** End offset (exclusive) of early run `k` of row `i`. */
+  end(i: number, k: number): number {
+    return this.ends[i * this.runs + k] as number;
+  }
+
+  /** Forgets every row (keeps the buffers). */
+  clear(): void {
+    this.sink.length = 0;
+    this.eventIds.length = 0;
+    this.times.length = 0;
+  }
+}
