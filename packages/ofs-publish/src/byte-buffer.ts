@@ -1,4 +1,6 @@
 const encoder = new TextEncoder();
+/** Buffers at least this large grow by 25% instead of doubling. */
+const GROW_BY_QUARTER_FROM = 1 << 24;
 
 /**
  * A growable byte buffer that row encoders write UTF-8 into directly: ASCII is written code
@@ -18,8 +20,10 @@ export class ByteBuffer {
   reserve(n: number): void {
     const needed = this.length + n;
     if (needed <= this.bytes.byteLength) return;
-    let size = this.bytes.byteLength * 2;
-    while (size < needed) size *= 2;
+    // Doubles up to 16 MB, then grows by a quarter (a part slightly larger than its presized
+    // buffer must not cost a buffer twice its size).
+    let size = this.bytes.byteLength;
+    while (size < needed) size = size < GROW_BY_QUARTER_FROM ? size * 2 : Math.ceil(size * 1.25);
     const next = new Uint8Array(size);
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;

@@ -22,8 +22,17 @@ describe('EventIdSet', () => {
     for (let i = 0; i < 300_000; i += 997) if (set.add(`evt_${i}`, hash(7)) === 'duplicate') dupes++;
     expect(dupes).toBe(Math.ceil(300_000 / 997));
     expect(set.size).toBe(300_000);
-    // 16 bytes a slot at <= 0.6 load.
+    // 16 bytes a slot; at most 4x the ids (the table doubles when its load passes 0.75).
     expect(set.byteLength).toBeLessThanOrEqual(300_000 * 16 * 4);
+  });
+
+  it('holds its capacity hint without growing, at 16 bytes a slot and load <= 0.75', () => {
+    const set = new EventIdSet(100_000);
+    const before = set.byteLength;
+    expect(before).toBeLessThanOrEqual(Math.ceil(100_000 / 0.75) * 16 + 16);
+    for (let i = 0; i < 100_000; i++) expect(set.add(`evt_${i}`, hash(i))).toBe('new');
+    expect(set.byteLength).toBe(before);
+    for (let i = 0; i < 100_000; i += 101) expect(set.add(`evt_${i}`, hash(i + 1))).toBe('conflict');
   });
 
   it('distinguishes ids that differ only in non-ASCII or length', () => {
