@@ -11,46 +11,28 @@ import type {
   RunState,
 } from '@ofs/contracts';
 import { replayReceiptKey } from '@ofs/contracts';
+import { sampleRunRecord } from '@ofs/contracts/testing';
 import { canonicalJson, runKey, sha256Hex, utf8 } from '@ofs/ids';
 import { labelReceiptKey, planKey } from './observations.js';
 
 export const PLATFORM_RUN = 'platform_run_a';
 const hex = (seed: string, n = 64): string => sha256Hex(seed).slice(0, n);
 
-/** A run record with sensible defaults. */
+/** A run record with sensible defaults (the contract suite's sample, in this run's scope). */
 export function runRecord(name: string, overrides: Partial<RunRecord> = {}): RunRecord {
-  const key = runKey(`req.${name}.0001`);
-  return {
-    schema_version: 'learning.ofs_run_record.v1',
-    run_key: key,
+  return sampleRunRecord(runKey(`req.${name}.0001`), {
     request_id: `req.${name}.0001`,
     platform_run_id: PLATFORM_RUN,
-    intent_kind: 'dataset_build',
     intent_payload_hash: hex(`payload ${name}`),
     intent: {
       request_id: `req.${name}.0001`,
       ofs_code_release_id: 'ofs-1.0.0',
       replay_basis: [{ topic: 'fp.bus.traffic.v1', partition: 0, offset_kind: 'kafka_offset', start_offset: '0', end_offset: '99' }],
     },
-    state: 'QUEUED',
-    mode: 'NONE',
-    version: 1,
-    full_run_attempts: 0,
-    publish_retry_attempts: 0,
-    lease: null,
-    last_lease_token: null,
-    outcome: null,
-    manifest_key: null,
-    status_class: null,
-    last_error: null,
-    supersedes: [],
-    backfill_reason: null,
-    run_config_digest: null,
-    plan_id: null,
     created_at_ms: 1_700_000_000_000,
     updated_at_ms: 1_700_000_000_000,
     ...overrides,
-  };
+  });
 }
 
 /** Events of a run: `[type, to_state, details]` in order, seq from 1, one second apart. */
