@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { ColumnSchema, DatasetPartSchema, ROWS_DIGEST_RECIPE } from './draft-receipt.js';
 import { FeatureDefinitionSetSchema, ReplaySliceSchema } from './intent.js';
+import { PlanLabelBasisSchema } from './plan.js';
 import type { StatusClass } from './run.js';
 
 /** The schema version string of a v1 dataset manifest. */
@@ -36,12 +37,7 @@ export const DatasetManifestV1Schema = Type.Object(
     basis_hash: Sha256Hex,
     label_basis: Type.Object(
       {
-        label_asof_utc: Type.String({ minLength: 1 }),
-        /** The cutoff as a canonical UTC instant. */
-        label_asof_instant: Type.String({ minLength: 1 }),
-        resolution_rule: Type.String({ minLength: 1 }),
-        maturity_days: Type.Optional(Type.Integer({ minimum: 0 })),
-        posture: Type.Union([Type.Literal('KNEW_THEN'), Type.Literal('KNOW_NOW')]),
+        ...PlanLabelBasisSchema.properties,
         /** What the label store held when labels were resolved (from the label receipt). */
         label_store_state_marker: Type.String({ minLength: 1 }),
         label_types: Type.Array(Type.String({ minLength: 1 })),

@@ -12,6 +12,20 @@ export const TRAINING_POSTURES = ['TRAINING', 'NON_TRAINING'] as const;
 /** Label posture: what the labels knew at the cutoff, or what is known now (recorded, cutoff unchanged). */
 export const LABEL_POSTURES = ['KNEW_THEN', 'KNOW_NOW'] as const;
 
+/** The plan's label basis: the intent's cutoff, its canonical instant, rule, maturity and posture. */
+export const PlanLabelBasisSchema = Type.Object(
+  {
+    /** The intent's cutoff as written (part of the fingerprint). */
+    label_asof_utc: Type.String({ minLength: 1 }),
+    /** The same instant in canonical UTC form (`canonicalizeInstant`). */
+    label_asof_instant: Type.String({ minLength: 1 }),
+    resolution_rule: Type.String({ minLength: 1 }),
+    maturity_days: Type.Optional(Type.Integer({ minimum: 0 })),
+    posture: Type.Union([Type.Literal('KNEW_THEN'), Type.Literal('KNOW_NOW')]),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * `learning.ofs_build_plan.v1`: every meaning pin resolved before any replay. Written write-once at
  * `{platform_run_id}/ofs/plans/{plan_id}.json`; contains no timestamps, request ids or host data,
@@ -32,18 +46,7 @@ export const BuildPlanSchema = Type.Object(
     /** Canonical order: (topic by code point, partition, offset_kind, start, end). */
     replay_basis: Type.Array(ReplaySliceSchema, { minItems: 1 }),
     basis_hash: Sha256Hex,
-    label_basis: Type.Object(
-      {
-        /** The intent's cutoff as written (part of the fingerprint). */
-        label_asof_utc: Type.String({ minLength: 1 }),
-        /** The same instant in canonical UTC form (`canonicalizeInstant`). */
-        label_asof_instant: Type.String({ minLength: 1 }),
-        resolution_rule: Type.String({ minLength: 1 }),
-        maturity_days: Type.Optional(Type.Integer({ minimum: 0 })),
-        posture: Type.Union([Type.Literal('KNEW_THEN'), Type.Literal('KNOW_NOW')]),
-      },
-      { additionalProperties: false },
-    ),
+    label_basis: PlanLabelBasisSchema,
     feature_profile: Type.Object(
       {
         ...FeatureDefinitionSetSchema.properties,
