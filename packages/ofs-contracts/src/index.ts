@@ -1,5 +1,6 @@
 export * from './catalogue.js';
 export * from './errors.js';
+export * from './backoff.js';
 export * from './text.js';
 export * from './time.js';
 export * from './parse-intent.js';

@@ -4,3 +4,4 @@ export * from './python-str.js';
 export * from './identity.js';
 export * from './evidence-digest.js';
 export * from './write-once.js';
+export * from './envelope-hash.js';

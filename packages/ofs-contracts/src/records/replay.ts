@@ -12,7 +12,8 @@ export type OffsetKind = keyof typeof OFFSET_KINDS;
 /**
  * One replayed event as a source returns it. `offset` is a canonical decimal string (BigInt-safe:
  * Kinesis sequence numbers have 56 digits); `payload_hash` is the sha256 hex of the canonical JSON
- * of `payload`, as the producer and archive writer recorded it.
+ * of the event envelope (`ofs.envelope_hash.v1`: `event_id`, `ts_utc`, `payload` and every field of
+ * the optional `envelope`), as the producer and archive writer recorded it.
  */
 export const ReplayRecordSchema = Type.Object(
   {
@@ -24,6 +25,8 @@ export const ReplayRecordSchema = Type.Object(
     ts_utc: Type.String({ minLength: 1 }),
     payload: Type.Object({}, { additionalProperties: true }),
     payload_hash: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /** Further fields of the event envelope (event_type, manifest_fingerprint, …); covered by `payload_hash`. */
+    envelope: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
   { additionalProperties: false, $id: 'learning.ofs_replay_record.v1', title: 'ReplayRecord' },
 );
