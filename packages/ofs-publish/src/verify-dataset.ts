@@ -21,6 +21,7 @@ import {
   planIndexKey,
   type ReplayReceipt,
   ReplayReceiptSchema,
+  type RunEvent,
   type RunRecord,
   replayReceiptKey,
   type SupersessionLink,
@@ -175,13 +176,14 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
     throw new OfsError('REF_NOT_FOUND', { message: `no manifest at ${manifestKey}`, details: { key: manifestKey } });
   }
   const manifestSha256 = sha256Hex(bytes);
+  let summaries: LedgerEvidence['runs'] = runs ? runs.map((run) => ledgerRunSummary(run, [])) : [];
   const result = (manifest: DatasetManifestV1 | undefined): ChainVerification => ({
     manifestKey,
     manifestSha256,
     manifest,
     differences,
     checks,
-    ledger: runs ? { runs: runs.map(ledgerRunSummary) } : null,
+    ledger: runs ? { runs: summaries } : null,
     notes,
   });
 
@@ -217,7 +219,7 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
   // ── ledger: what the runs that published it recorded ─────────────────────────────────────────
   if (runs && deps.ledger) {
     checks.push('ledger');
-    await checkLedger(deps.ledger, runs, manifest, manifestKey, manifestSha256, diff, notes, deps.signal);
+    summaries = await checkLedger(deps.ledger, runs, manifest, manifestKey, manifestSha256, diff, notes, deps.signal);
   }
 
   // ── evidence artifacts ──────────────────────────────────────────────────────────────────────
@@ -625,14 +627,17 @@ async function checkLedger(
   diff: Diff,
   notes: string[],
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<LedgerEvidence['runs']> {
   if (runs.length === 0) {
     notes.push('no DONE run in the ledger names this manifest; its recorded digest cannot be checked');
-    return;
+    return [];
   }
   let recorded = 0;
+  const summaries: LedgerEvidence['runs'][number][] = [];
   for (const run of runs) {
-    const recordedSha = recordedManifestSha256(run);
+    const events = await ledger.events(run.run_key, signal ? { signal } : {});
+    summaries.push(ledgerRunSummary(run, events));
+    const recordedSha = recordedManifestSha256(run, events);
     if (recordedSha !== null) {
       recorded++;
       if (recordedSha !== manifestSha256) {
@@ -667,7 +672,7 @@ async function checkLedger(
         runConfig,
       );
     }
-    const digests = await recordedArtifactDigests(ledger, run.run_key, signal);
+    const digests = artifactDigestsIn(events);
     if (digests) {
       for (const [name, field] of [
         ['replay_receipt', 'replayReceipt'],
@@ -688,12 +693,23 @@ async function checkLedger(
     }
   }
   if (recorded === 0) notes.push('the runs that published this manifest completed before manifest digests were recorded');
+  return summaries;
 }
 
-/** The manifest sha256 a run recorded at completion (`null` for runs completed before it was recorded). */
-export function recordedManifestSha256(run: RunRecord): string | null {
+/**
+ * The manifest sha256 a run recorded: `manifest_sha256` on the run (recorded by `complete()`),
+ * else the `manifest_sha256` of its `publish` / `preflight` stage event; `null` for runs completed
+ * before either was recorded.
+ */
+export function recordedManifestSha256(run: RunRecord, events: readonly RunEvent[] = []): string | null {
   const value = (run as { manifest_sha256?: unknown }).manifest_sha256;
-  return typeof value === 'string' ? value : null;
+  if (typeof value === 'string') return value;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    const sha = e.details.manifest_sha256;
+    if (e.type === 'STAGE' && (e.details.stage === 'publish' || e.details.stage === 'preflight') && typeof sha === 'string') return sha;
+  }
+  return null;
 }
 
 /** The artifact digests a run recorded after reconstruction (its `STAGE` event of stage `reconstruct`), if any. */
@@ -702,7 +718,10 @@ export async function recordedArtifactDigests(
   runKey: string,
   signal?: AbortSignal,
 ): Promise<{ replayReceipt: string; labelReceipt: string; draft: string } | undefined> {
-  const events = await ledger.events(runKey, signal ? { signal } : {});
+  return artifactDigestsIn(await ledger.events(runKey, signal ? { signal } : {}));
+}
+
+function artifactDigestsIn(events: readonly RunEvent[]): { replayReceipt: string; labelReceipt: string; draft: string } | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
     const d = e.details.artifact_digests as Record<string, unknown> | undefined;
@@ -735,8 +754,8 @@ export async function publishingRuns(
   }
 }
 
-function ledgerRunSummary(run: RunRecord): LedgerEvidence['runs'][number] {
-  return { run_key: run.run_key, outcome: run.outcome, manifest_sha256: recordedManifestSha256(run) };
+function ledgerRunSummary(run: RunRecord, events: readonly RunEvent[]): LedgerEvidence['runs'][number] {
+  return { run_key: run.run_key, outcome: run.outcome, manifest_sha256: recordedManifestSha256(run, events) };
 }
 
 function parseCanonical(bytes: Uint8Array): { value: unknown; canonical: boolean; error?: string } {
