@@ -95,14 +95,30 @@ describe('ofs verify, status, retry-publish and gc on a demo dataset (spawned bu
 
   const tampers: [string, (o: Editor) => Promise<void>, string][] = [
     ['a byte flipped in the replay receipt', flip(() => keys.replay, /"mismatches":0/, '"mismatches":1'), 'evidence.replay_receipt.sha256'],
-    ['a byte flipped in the label receipt', flip(() => keys.labels, /"coverage":0\.(\d)/, '"coverage":0.0'), 'evidence.label_receipt.sha256'],
-    ['a byte flipped in the draft receipt', flip(() => keys.draft, /"duplicates_dropped":(\d)/, '"duplicates_dropped":9$1'), 'evidence.draft_receipt.sha256'],
+    [
+      'a byte flipped in the label receipt',
+      flip(() => keys.labels, /"coverage":0\.(\d)/, '"coverage":0.0'),
+      'evidence.label_receipt.sha256',
+    ],
+    [
+      'a byte flipped in the draft receipt',
+      flip(() => keys.draft, /"duplicates_dropped":(\d)/, '"duplicates_dropped":9$1'),
+      'evidence.draft_receipt.sha256',
+    ],
     ['a byte flipped in the plan', flip(() => keys.plan, /"config_revision":"/, '"config_revision":"x'), 'evidence.plan.sha256'],
     ['the manifest training_posture edited', editManifest((m) => (m.training_posture = 'NON_TRAINING')), 'claim.training_posture'],
     ['the manifest label status edited', editManifest((m) => (m.label_status = 'NOT_READY_FOR_TRAINING')), 'claim.label_status'],
-    ['the manifest label_asof_utc edited', editManifest((m) => (m.label_basis.label_asof_utc = '2030-01-01T00:00:00Z')), 'claim.label_basis.label_asof_utc'],
+    [
+      'the manifest label_asof_utc edited',
+      editManifest((m) => (m.label_basis.label_asof_utc = '2030-01-01T00:00:00Z')),
+      'claim.label_basis.label_asof_utc',
+    ],
     ['the manifest status_class edited', editManifest((m) => (m.status_class = 'INCOMPLETE_EXPLICIT')), 'claim.status_class'],
-    ['a receipt evidence sha256 edited', editManifest((m) => (m.evidence.draft_receipt.sha256 = '0'.repeat(64))), 'evidence.draft_receipt.sha256'],
+    [
+      'a receipt evidence sha256 edited',
+      editManifest((m) => (m.evidence.draft_receipt.sha256 = '0'.repeat(64))),
+      'evidence.draft_receipt.sha256',
+    ],
     [
       'the by-plan index pointing at another sha256',
       async (o) => {
@@ -111,7 +127,11 @@ describe('ofs verify, status, retry-publish and gc on a demo dataset (spawned bu
       },
       'index.manifest.sha256',
     ],
-    ['the manifest re-indented', async (o) => o.write(manifestKey, JSON.stringify(JSON.parse(await o.read(manifestKey)), null, 2)), 'manifest.canonical_form'],
+    [
+      'the manifest re-indented',
+      async (o) => o.write(manifestKey, JSON.stringify(JSON.parse(await o.read(manifestKey)), null, 2)),
+      'manifest.canonical_form',
+    ],
   ];
   for (const [name, edit, check] of tampers) {
     it(`exits 1 for ${name} (${check})`, async () => {
@@ -182,5 +202,5 @@ describe('ofs verify, status, retry-publish and gc on a demo dataset (spawned bu
     expect(await readFile(join(store, manifestKey))).toEqual(original);
     expect((await ofs(['status', runKey, '--dir', dir])).code).toBe(0);
     expect((await ofs(['verify', manifestKey, '--dir', dir])).code).toBe(0);
-  });
+  }, 300_000); // seven processes, each opening the embedded database
 });
