@@ -66,6 +66,11 @@ export const OFS_ERROR_CATALOGUE = {
   REF_SCOPE_MISMATCH: entry('store', false, "A ref points into another platform run's prefix."),
   REF_NOT_FOUND: entry('store', false, 'A ref names an object that does not exist.'),
   STORE_UNAVAILABLE: entry('store', true, 'The object store failed or could not be reached; retry later.'),
+  DATABASE_SCHEMA_TOO_NEW: entry(
+    'store',
+    false,
+    'A ledger or label database was migrated by a newer release than this code; it is refused untouched (details: found, supported).',
+  ),
 
   // ── ledger (S1) ────────────────────────────────────────────────────────────
   RUN_NOT_FOUND: entry('ledger', false, 'No run exists under that run key.'),

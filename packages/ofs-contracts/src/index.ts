@@ -37,5 +37,6 @@ export * from './ports/label-store.js';
 export * from './ports/feature-profiles.js';
 export * from './ports/control-bus.js';
 export * from './sql-adapters.js';
+export * from './sql-migrations.js';
 export * from './schemas.js';
 export * from './catalogue-table.js';

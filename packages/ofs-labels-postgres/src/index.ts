@@ -1,2 +1,9 @@
 export { fromPgPool, fromPGlite } from '@ofs/contracts';
-export { createPostgresLabelStore, labelStoreDdl, type PostgresLabelStoreOptions } from './postgres-label-store.js';
+export {
+  createPostgresLabelStore,
+  LABEL_STORE_SCHEMA_VERSION,
+  labelStoreDdl,
+  labelStoreMigrations,
+  migrateLabelStore,
+  type PostgresLabelStoreOptions,
+} from './postgres-label-store.js';

@@ -1,5 +1,6 @@
 import {
   type AbortOptions,
+  applySqlMigrations,
   assertLabelAssertions,
   instantSortKey,
   type LabelAssertion,
@@ -8,6 +9,8 @@ import {
   type LabelSubjectKey,
   OfsError,
   type SqlClient,
+  type SqlMigration,
+  type SqlMigrationResult,
   type SqlQueryable,
   sameLabelAssertion,
   throwIfAborted,
@@ -37,7 +40,28 @@ interface Row {
   committed_at: string | null;
 }
 
-/** The DDL of the label table in `schema` (idempotent). */
+/**
+ * The label store's forward-only migrations (DESIGN §12). Version 1 is the table every release
+ * before versioned migrations created (idempotent DDL, so such a database is adopted as version 1
+ * with its labels).
+ */
+export function labelStoreMigrations(schema = 'public'): readonly SqlMigration[] {
+  return [
+    {
+      version: 1,
+      name: 'label_assertions',
+      async up(tx) {
+        for (const statement of labelStoreDdl(schema).slice(1)) await tx.query(statement);
+      },
+    },
+  ];
+}
+
+/**
+ * The DDL of the label table in `schema` (idempotent) — migration 1 without its bookkeeping.
+ * @deprecated Since migrations: call `migrateLabelStore(client, schema)`, which also records the
+ * version and refuses a newer database.
+ */
 export function labelStoreDdl(schema = 'public'): string[] {
   const t = `"${schema}".ofs_label_assertions`;
   return [
@@ -56,6 +80,29 @@ export function labelStoreDdl(schema = 'public'): string[] {
     )`,
     `CREATE INDEX IF NOT EXISTS ofs_label_assertions_subject ON ${t} (platform_run_id, event_id, label_type)`,
   ];
+}
+
+/** The label store's latest schema version (the number of its migrations). */
+export const LABEL_STORE_SCHEMA_VERSION = 1;
+
+/**
+ * Brings the label table in `schema` to `LABEL_STORE_SCHEMA_VERSION` (each pending migration once,
+ * under a lock, safe from many processes at once). A database migrated by a newer release is
+ * refused with `DATABASE_SCHEMA_TOO_NEW`; a driver failure is `LABEL_STORE_UNAVAILABLE`.
+ */
+export async function migrateLabelStore(client: SqlClient, schema = 'public', options?: AbortOptions): Promise<SqlMigrationResult> {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new OfsError('SCHEMA_INVALID', { message: `schema must match ${SCHEMA_NAME}, got ${JSON.stringify(schema)}` });
+  }
+  try {
+    return await applySqlMigrations(
+      client,
+      { schema: `"${schema}"`, component: 'labels', migrations: labelStoreMigrations(schema) },
+      options,
+    );
+  } catch (error) {
+    throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'migrating the label tables');
+  }
 }
 
 function toAssertion(row: Row): LabelAssertion {
@@ -88,22 +135,13 @@ export function createPostgresLabelStore({ client, schema = 'public' }: Postgres
   let ready: Promise<void> | undefined;
 
   async function ensureTable(): Promise<void> {
-    ready ??= (async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await client.transaction(async (tx) => {
-            for (const statement of labelStoreDdl(schema)) await tx.query(statement);
-          });
-          return;
-        } catch (error) {
-          // Two first callers may race on CREATE … IF NOT EXISTS; the second attempt sees the table.
-          if (attempt >= 2) throw error;
-        }
-      }
-    })().catch((error: unknown) => {
-      ready = undefined;
-      throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'creating the label table');
-    });
+    ready ??= migrateLabelStore(client, schema).then(
+      () => undefined,
+      (error: unknown) => {
+        ready = undefined;
+        throw error;
+      },
+    );
     return ready;
   }
 

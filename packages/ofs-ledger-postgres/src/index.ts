@@ -1,4 +1,4 @@
 export { createPostgresLedgerStore, type PostgresLedgerStore, type PostgresLedgerStoreOptions } from './postgres-store.js';
-export { LEDGER_SCHEMA_VERSION, ledgerTables, migrateLedgerSchema, type LedgerTables } from './schema.js';
+export { LEDGER_SCHEMA_VERSION, ledgerMigrations, ledgerTables, migrateLedgerSchema, type LedgerTables } from './schema.js';
 // The SqlClient adapters live in @ofs/contracts (decision D3); re-exported for convenience.
 export { fromPGlite, fromPgPool, type PGliteLike, type PgPoolLike, type PgClientLike } from '@ofs/contracts';

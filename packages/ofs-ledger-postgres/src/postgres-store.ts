@@ -107,7 +107,7 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
   const migrate = async (options?: AbortOptions): Promise<void> => {
     throwIfAborted(options?.signal);
     try {
-      await migrateLedgerSchema(client, t);
+      await migrateLedgerSchema(client, t, options);
     } catch (error) {
       throw toLedgerError(error, 'migrate');
     }
@@ -147,7 +147,8 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
     const { rows } = await q.query<{ applied: number | string }>(
       `WITH u AS (
          UPDATE ${t.runs}
-            SET state = $4, version = $5, lease_expires_at_ms = $6, record = $7, last_event_seq = last_event_seq + $8
+            SET state = $4, version = $5, lease_expires_at_ms = $6, record = $7, last_event_seq = last_event_seq + $8,
+                not_before_ms = $10, manifest_sha256 = $11
           WHERE run_key = $1 AND state = $2 AND version = $3
           RETURNING last_event_seq
        ), e AS (
@@ -166,6 +167,8 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
         JSON.stringify(next),
         events.length,
         eventsJson(events),
+        next.not_before_ms ?? null,
+        next.manifest_sha256 ?? null,
       ],
       options,
     );
@@ -180,8 +183,8 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
         for (let attempt = 0; attempt < 3; attempt++) {
           const { rows } = await client.query<{ created: number | string }>(
             `WITH ins AS (
-               INSERT INTO ${t.runs} (run_key, request_id, platform_run_id, state, version, lease_expires_at_ms, created_at_ms, last_event_seq, record)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+               INSERT INTO ${t.runs} (run_key, request_id, platform_run_id, state, version, lease_expires_at_ms, created_at_ms, last_event_seq, record, not_before_ms, manifest_sha256)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12)
                ON CONFLICT (run_key) DO NOTHING
                RETURNING run_key
              ), e AS (
@@ -201,6 +204,8 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
               events.length,
               JSON.stringify(record),
               eventsJson(events),
+              record.not_before_ms ?? null,
+              record.manifest_sha256 ?? null,
             ],
             options,
           );
@@ -231,6 +236,7 @@ export function createPostgresLedgerStore({ client, schema = 'public' }: Postgre
               `SELECT record FROM ${t.runs}
                 WHERE state IN ('QUEUED', 'RUNNING', 'PUBLISH_PENDING')
                   AND (state <> 'RUNNING' OR lease_expires_at_ms IS NULL OR lease_expires_at_ms <= $1)
+                  AND (state = 'RUNNING' OR not_before_ms IS NULL OR not_before_ms <= $1)
                   AND run_key NOT IN (SELECT json_array_elements_text($2::json))
                   ${query.platform_run_id === undefined ? '' : 'AND platform_run_id = $3'}
                 ORDER BY created_at_ms, submit_seq

@@ -356,6 +356,8 @@ export function createLedger({ store, clock, policy }: LedgerDeps): Ledger {
       move(runKey, options, (run, now) => {
         if (!result || typeof result.manifestKey !== 'string' || result.manifestKey.length === 0)
           throw argumentError('complete needs a manifestKey', {});
+        if (result.manifestSha256 !== undefined && !/^[0-9a-f]{64}$/.test(result.manifestSha256))
+          throw argumentError('manifestSha256 must be 64 lowercase hex digits', { manifestSha256: String(result.manifestSha256) });
         if (result.outcome !== 'NEW' && result.outcome !== 'ALREADY_PUBLISHED')
           throw argumentError('outcome must be NEW or ALREADY_PUBLISHED', { outcome: String(result.outcome) });
         return planComplete(run, checkToken(token), result, now);

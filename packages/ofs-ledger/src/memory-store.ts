@@ -25,7 +25,7 @@ function toEvents(runKey: string, from: number, events: readonly NewRunEvent[]):
 }
 
 function claimable(run: RunRecord, nowMs: number): boolean {
-  if (run.state === 'QUEUED' || run.state === 'PUBLISH_PENDING') return true;
+  if (run.state === 'QUEUED' || run.state === 'PUBLISH_PENDING') return run.not_before_ms == null || run.not_before_ms <= nowMs;
   return run.state === 'RUNNING' && (run.lease === null || run.lease.expires_at_ms <= nowMs);
 }
 

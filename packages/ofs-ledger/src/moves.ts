@@ -37,6 +37,8 @@ export interface RunCompletion {
   readonly statusClass: StatusClass;
   /** The plan the run built; kept on the run record. */
   readonly planId?: string;
+  /** sha256 hex of the manifest bytes (recorded as `manifest_sha256`; `verify` checks it). */
+  readonly manifestSha256?: string;
 }
 
 /** How a claimed run's lease token is derived: unique per claim (the version only grows), deterministic for tests. */
@@ -162,7 +164,8 @@ export function planComplete(run: RunRecord, token: string, result: RunCompletio
     r.outcome === result.outcome &&
     r.manifest_key === result.manifestKey &&
     r.status_class === result.statusClass &&
-    (result.planId === undefined || r.plan_id === result.planId);
+    (result.planId === undefined || r.plan_id === result.planId) &&
+    (result.manifestSha256 === undefined || r.manifest_sha256 === result.manifestSha256);
   if (fence(run, token, 'complete') === 'settled') {
     if (run.state === 'DONE' && same(run)) return { kind: 'noop' };
     throw invalidMove(run.run_key, 'complete', run.state, 'DONE');
@@ -172,6 +175,7 @@ export function planComplete(run: RunRecord, token: string, result: RunCompletio
     manifest_key: result.manifestKey,
     status_class: result.statusClass,
     plan_id: result.planId ?? run.plan_id,
+    manifest_sha256: result.manifestSha256 ?? null,
     last_error: null,
   });
   const details = {
@@ -180,6 +184,7 @@ export function planComplete(run: RunRecord, token: string, result: RunCompletio
     manifest_key: result.manifestKey,
     status_class: result.statusClass,
     plan_id: next.plan_id,
+    manifest_sha256: next.manifest_sha256 ?? null,
     ...counts(run),
   };
   return { kind: 'move', move: { next, events: [ev('COMPLETED', 'RUNNING', 'DONE', now, run.lease?.worker ?? null, details)] } };

@@ -35,7 +35,10 @@ export type ClaimDecision =
 
 /** Which runs `claimNext` may consider. */
 export interface ClaimQuery {
-  /** Now, in epoch ms: a `RUNNING` run whose lease expires at or before it is claimable. */
+  /**
+   * Now, in epoch ms: a `RUNNING` run whose lease expires at or before it is claimable, and a
+   * `QUEUED` / `PUBLISH_PENDING` run only when its `not_before_ms` is absent, `null` or at or before it.
+   */
   readonly now_ms: number;
   /** Only runs of this platform run. */
   readonly platform_run_id?: string;
@@ -83,8 +86,8 @@ export interface LedgerStore {
     options?: AbortOptions,
   ): Promise<LedgerUpdateResult>;
   /**
-   * Claims one run atomically: considers claimable runs — `QUEUED`, `PUBLISH_PENDING`, and
-   * `RUNNING` with a lease expiring at or before `query.now_ms` — oldest first (by `created_at_ms`,
+   * Claims one run atomically: considers claimable runs — `QUEUED` and `PUBLISH_PENDING` whose
+   * `not_before_ms` has passed, and `RUNNING` with a lease expiring at or before `query.now_ms` — oldest first (by `created_at_ms`,
    * then submission order), skipping runs another caller holds at this moment, and asks `decide`
    * what to do with each until it answers `claim` or no candidate is left. `decide` must be pure
    * and synchronous. Concurrent callers never get the same run from one claimable state.

@@ -61,6 +61,17 @@ export interface RunRecord {
    * before it existed; `null` until the first claim.
    */
   readonly last_lease_token?: string | null;
+  /**
+   * A `QUEUED` or `PUBLISH_PENDING` run is not claimable before this instant (epoch ms): the
+   * backoff after a retryable failure. Absent (or `null`) when the run may be claimed now.
+   */
+  readonly not_before_ms?: number | null;
+  /**
+   * sha256 hex of the manifest bytes the run published or found (`ALREADY_PUBLISHED`), recorded
+   * by `complete()`; `verify` checks the stored manifest against it. Absent on runs completed
+   * before it existed.
+   */
+  readonly manifest_sha256?: string | null;
   readonly created_at_ms: number;
   readonly updated_at_ms: number;
 }

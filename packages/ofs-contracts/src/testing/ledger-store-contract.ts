@@ -117,6 +117,7 @@ export function describeLedgerStoreContract(name: string, make: () => Promise<Le
         backfill_reason: 'late labels',
         run_config_digest: 'c'.repeat(64),
         plan_id: 'plan_0123',
+        manifest_sha256: 'f'.repeat(64),
         full_run_attempts: 2,
         publish_retry_attempts: 1,
         created_at_ms: 1_763_700_000_123,
@@ -225,6 +226,34 @@ export function describeLedgerStoreContract(name: string, make: () => Promise<Le
       const expired = await store.claimNext({ now_ms: 10_000 }, claimAs('w2', 10_000));
       expect(expired?.run_key).toBe('live');
       expect(expired?.lease?.worker).toBe('w2');
+    });
+
+    it('round-trips not_before_ms on create and update', async () => {
+      const store = await fresh();
+      const run = sampleRunRecord('k-nb', { not_before_ms: 1_763_700_000_999 });
+      await store.create(run, []);
+      expect(await store.get('k-nb')).toEqual(run);
+      const next = { ...run, version: 2, not_before_ms: null, manifest_sha256: 'a'.repeat(64) };
+      expect((await store.update('k-nb', { state: 'QUEUED', version: 1 }, next, [])).applied).toBe(true);
+      expect(await store.get('k-nb')).toEqual(next);
+    });
+
+    it('offers a QUEUED or PUBLISH_PENDING run only once its not_before_ms has passed', async () => {
+      const store = await fresh();
+      await store.create(sampleRunRecord('wait-q', { created_at_ms: 1, not_before_ms: 500 }), []);
+      await store.create(sampleRunRecord('wait-p', { state: 'PUBLISH_PENDING', created_at_ms: 2, not_before_ms: 700 }), []);
+      await store.create(sampleRunRecord('free', { created_at_ms: 3, not_before_ms: null }), []);
+      const seen: string[] = [];
+      const spy = (now: number) => (run: RunRecord) => {
+        seen.push(run.run_key);
+        return claimAs('w', now)(run);
+      };
+      expect((await store.claimNext({ now_ms: 499 }, spy(499)))?.run_key).toBe('free');
+      expect(await store.claimNext({ now_ms: 499 }, spy(499))).toBeUndefined();
+      expect(seen).toEqual(['free']);
+      expect((await store.claimNext({ now_ms: 500 }, spy(500)))?.run_key).toBe('wait-q');
+      expect(await store.claimNext({ now_ms: 699 }, spy(699))).toBeUndefined();
+      expect((await store.claimNext({ now_ms: 700 }, spy(700)))?.run_key).toBe('wait-p');
     });
 
     it('breaks ties in creation time by submission order', async () => {

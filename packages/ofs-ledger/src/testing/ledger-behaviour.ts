@@ -52,6 +52,7 @@ const DONE_RESULT = {
   manifestKey: 'p/ofs/manifests/dm_1.json',
   statusClass: 'COMPLETE_SUCCESS',
   planId: 'plan_1',
+  manifestSha256: 'd'.repeat(64),
 } as const;
 
 /**
@@ -133,8 +134,14 @@ export function describeLedgerBehaviour(name: string, makeStore: () => Promise<L
         outcome: 'NEW',
         manifest_key: DONE_RESULT.manifestKey,
         status_class: 'COMPLETE_SUCCESS',
+        manifest_sha256: DONE_RESULT.manifestSha256,
       });
+      expect((await ledger.get(run.run_key)).manifest_sha256).toBe(DONE_RESULT.manifestSha256);
       expect(await ledger.complete(run.run_key, lease.token, DONE_RESULT)).toEqual(done);
+      expect(await codeOf(ledger.complete(run.run_key, lease.token, { ...DONE_RESULT, manifestSha256: 'e'.repeat(64) }))).toBe(
+        'RUN_STATE_INVALID',
+      );
+      expect((await ledger.events(run.run_key)).at(-1)?.details).toMatchObject({ manifest_sha256: DONE_RESULT.manifestSha256 });
       const events = await ledger.events(run.run_key);
       expect(events.map((e) => e.type)).toEqual(['SUBMITTED', 'CLAIMED', 'STAGE', 'EVIDENCE_REF', 'COMPLETED']);
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
