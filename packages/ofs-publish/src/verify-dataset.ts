@@ -702,8 +702,7 @@ async function checkLedger(
  * before either was recorded.
  */
 export function recordedManifestSha256(run: RunRecord, events: readonly RunEvent[] = []): string | null {
-  const value = (run as { manifest_sha256?: unknown }).manifest_sha256;
-  if (typeof value === 'string') return value;
+  if (typeof run.manifest_sha256 === 'string') return run.manifest_sha256;
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
     const sha = e.details.manifest_sha256;
