@@ -76,7 +76,7 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
   const verified = rows === manifest.rows_total;
   lines.push(
     verified
-      ? `verify: ${rows} rows re-read; every part digest and the rows digest match`
+      ? `verify: ${rows} rows re-read; the evidence chain, every part digest and the rows digest match`
       : `verify FAILED: read ${rows} rows, the manifest says ${manifest.rows_total}`,
   );
   const flags = `--dir ${relative(ctx.io.cwd, dir) || '.'}`;
