@@ -297,6 +297,41 @@ describe('verifyDataset: every tamper is a DATASET_INTEGRITY_VIOLATION naming wh
   });
 });
 
+describe('verifyDataset: a receipt edited together with every digest that cites it (no ledger)', () => {
+  /** Edits a receipt, then the manifest's evidence sha256 and the by-plan index, all canonical. */
+  const forgeReceipt = (key: string, evidence: string, fn: (r: Record<string, any>) => void) => (o: Map<string, Uint8Array>) => {
+    const receipt = json(o, key);
+    fn(receipt);
+    putJson(o, key, receipt);
+    editManifest(o, (m) => (m.evidence[evidence].sha256 = sha256Hex(canonicalJson(receipt))));
+    putJson(o, KEYS.index, { ...json(o, KEYS.index), manifest: { key: MANIFEST, sha256: sha256Hex(o.get(MANIFEST)!) } });
+  };
+  const cases: [string, (o: Map<string, Uint8Array>) => void, string][] = [
+    ['label coverage inflated', forgeReceipt(KEYS.labels, 'label_receipt', (r) => (r.coverage = 0.9)), 'label_receipt.coverage'],
+    [
+      'a stricter coverage minimum under a READY status',
+      forgeReceipt(KEYS.labels, 'label_receipt', (r) => {
+        r.policy.min_label_coverage = 0.7;
+      }),
+      'label_receipt.status',
+    ],
+    [
+      'a replay slice INCOMPLETE under a COMPLETE receipt',
+      forgeReceipt(KEYS.replay, 'replay_receipt', (r) => (r.slices[1].status = 'INCOMPLETE')),
+      'replay_receipt.status',
+    ],
+    ['replay totals edited', forgeReceipt(KEYS.replay, 'replay_receipt', (r) => (r.totals.from_eb += 1)), 'replay_receipt.totals'],
+    ['draft totals edited', forgeReceipt(KEYS.draft, 'draft_receipt', (r) => (r.totals.duplicates_dropped = 0)), 'draft_receipt.totals'],
+  ];
+  for (const [name, edit, check] of cases) {
+    it(`${name} → ${check}`, async () => {
+      const differences = await differencesOf(await tampered(edit));
+      expect(differences.map((d) => d.check)).toContain(check);
+      expect(differences.map((d) => d.check)).not.toContain('index.manifest.sha256');
+    });
+  }
+});
+
 describe('verifyDataset: missing objects', () => {
   it('a missing manifest is MANIFEST_MISSING when a DONE run published it, REF_NOT_FOUND otherwise', async () => {
     const store = await tampered((o) => o.delete(MANIFEST));

@@ -303,6 +303,10 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
       checkReceiptBindings(plan, { replayReceipt, labelReceipt, draft }, expectedKeys, diff);
     }
   }
+  if (replayReceipt && labelReceipt && draft) {
+    checks.push('receipt_arithmetic');
+    checkReceiptArithmetic({ replayReceipt, labelReceipt, draft }, expectedKeys, diff);
+  }
 
   // ── the manifest's claims, re-derived as publication derives them ────────────────────────────
   if (plan && replayReceipt && labelReceipt && draft && (link !== undefined || manifest.supersession_link === undefined)) {
@@ -599,6 +603,92 @@ function checkReceiptBindings(
       `the draft's parts (${partRows} rows, ${partBytes} bytes) and slices (${sliceRows} rows) disagree with its totals`,
     );
   }
+}
+
+/** Replay status ranks, worst highest (as the replay stage derives a receipt's status from its slices). */
+const REPLAY_STATUS_RANK: Readonly<Record<ReplayReceipt['status'], number>> = {
+  UNSATISFIABLE: 3,
+  INCOMPLETE: 2,
+  UNCHECKABLE: 1,
+  COMPLETE: 0,
+};
+
+/**
+ * What each receipt derives from its own counts, re-derived: replay totals and status from its
+ * slices, draft totals from its slices, label coverage, conflict ratios, reasons and status from
+ * its per-type counts and policy. Catches a receipt edited together with the digests that cite it.
+ */
+function checkReceiptArithmetic(
+  inputs: { replayReceipt: ReplayReceipt; labelReceipt: LabelReceipt; draft: DraftReceipt },
+  keys: { replay_receipt: string; label_receipt: string; draft_receipt: string },
+  diff: Diff,
+): void {
+  const { replayReceipt: replay, labelReceipt: labels, draft } = inputs;
+  const differs = (check: string, key: string, what: string, expected: unknown, actual: unknown) => {
+    if (canonicalJson(expected) !== canonicalJson(actual))
+      diff(check, key, `${what} is not what the receipt's own counts give`, expected, actual);
+  };
+  const replayTotals = Object.fromEntries(Object.keys(replay.totals).map((k) => [k, 0])) as Record<string, number>;
+  let status: ReplayReceipt['status'] = 'COMPLETE';
+  for (const slice of replay.slices) {
+    for (const k of Object.keys(replayTotals)) replayTotals[k]! += (slice.counts as Record<string, number>)[k] ?? 0;
+    if (REPLAY_STATUS_RANK[slice.status] > REPLAY_STATUS_RANK[status]) status = slice.status;
+  }
+  differs('replay_receipt.totals', keys.replay_receipt, "the replay receipt's totals", replayTotals, replay.totals);
+  differs('replay_receipt.status', keys.replay_receipt, "the replay receipt's status", status, replay.status);
+
+  const draftTotals = Object.fromEntries(Object.keys(draft.totals).map((k) => [k, 0])) as Record<string, number>;
+  for (const slice of draft.slices)
+    for (const k of Object.keys(draftTotals)) draftTotals[k]! += (slice as unknown as Record<string, number>)[k] ?? 0;
+  differs('draft_receipt.totals', keys.draft_receipt, "the draft's totals", draftTotals, draft.totals);
+
+  const mature = labels.counts.mature;
+  const coverageByType: Record<string, number> = {};
+  const conflictByType: Record<string, number> = {};
+  const reasons: string[] = [];
+  let coverage = 1;
+  let conflictRatio = 0;
+  let conflicts = 0;
+  for (const type of labels.label_types) {
+    const counts = labels.counts.by_type[type];
+    if (counts === undefined) {
+      diff('label_receipt.counts', keys.label_receipt, `the label receipt has no counts for label type ${type}`);
+      return;
+    }
+    const typeCoverage = mature === 0 ? 0 : counts.labelled / mature;
+    const typeConflict = mature === 0 ? 0 : counts.conflict / mature;
+    coverageByType[type] = typeCoverage;
+    conflictByType[type] = typeConflict;
+    coverage = Math.min(coverage, typeCoverage);
+    conflictRatio = Math.max(conflictRatio, typeConflict);
+    conflicts += counts.conflict;
+    if (typeCoverage < labels.policy.min_label_coverage) reasons.push(`COVERAGE_BELOW_MIN:${type}`);
+    if (typeConflict > labels.policy.max_conflict_ratio) reasons.push(`CONFLICT_RATIO_ABOVE_MAX:${type}`);
+  }
+  reasons.sort();
+  const key = keys.label_receipt;
+  differs(
+    'label_receipt.coverage',
+    key,
+    "the label receipt's coverage",
+    { coverage, coverage_by_type: coverageByType },
+    { coverage: labels.coverage, coverage_by_type: labels.coverage_by_type },
+  );
+  differs(
+    'label_receipt.conflict_ratio',
+    key,
+    "the label receipt's conflict ratio",
+    { conflict_ratio: conflictRatio, conflict_ratio_by_type: conflictByType, conflicts },
+    { conflict_ratio: labels.conflict_ratio, conflict_ratio_by_type: labels.conflict_ratio_by_type, conflicts: labels.counts.conflicts },
+  );
+  differs('label_receipt.immature', key, "the label receipt's immature count", labels.counts.subjects - mature, labels.counts.immature);
+  differs(
+    'label_receipt.status',
+    key,
+    "the label receipt's status and reasons",
+    { status: reasons.length === 0 ? 'READY_FOR_TRAINING' : 'NOT_READY_FOR_TRAINING', reasons },
+    { status: labels.status, reasons: labels.reasons },
+  );
 }
 
 /** Reports every leaf where the manifest differs from the one re-derived from its evidence. */
