@@ -121,7 +121,16 @@ export const OFS_ERROR_CATALOGUE = {
   PUBLISH_GATE_FAILED: entry('publish', false, 'A publication gate failed (counts, parts or receipts disagree); nothing was published.'),
   SUPERSESSION_INVALID: entry('publish', false, 'A supersession target does not exist, is out of scope, or lacks a backfill reason.'),
   MANIFEST_CONFLICT: entry('publish', false, 'A different manifest already exists under the same dataset_manifest_id.'),
-  DATASET_INTEGRITY_VIOLATION: entry('publish', false, 'A dataset part or the rows digest does not match its manifest.'),
+  DATASET_INTEGRITY_VIOLATION: entry(
+    'publish',
+    false,
+    'A published dataset does not verify: a part, the rows digest, an evidence artifact, a manifest claim, the by-plan index or the manifest digest the run recorded differs (details.differences lists each).',
+  ),
+  MANIFEST_MISSING: entry(
+    'publish',
+    false,
+    'A DONE run published this manifest but it is missing from the store; `ofs retry-publish <run_key>` re-creates it from the run’s verified artifacts.',
+  ),
 
   // ── observe (S7) ───────────────────────────────────────────────────────────
   CONTROL_BUS_UNAVAILABLE: entry(

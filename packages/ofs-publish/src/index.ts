@@ -9,6 +9,21 @@ export {
   type PublishResult,
 } from './publish.js';
 export { readDataset, readManifest, type ReadDatasetDeps } from './read-dataset.js';
+export {
+  verifyDataset,
+  verifyManifestChain,
+  verifyParts,
+  integrityViolation,
+  publishingRuns,
+  recordedArtifactDigests,
+  recordedManifestSha256,
+  type ChainVerification,
+  type DatasetVerification,
+  type IntegrityDifference,
+  type LedgerEvidence,
+  type VerifyDatasetDeps,
+  type VerifyLedger,
+} from './verify-dataset.js';
 export { toManifestV0 } from './manifest-v0.js';
 export {
   findPublishedByPlan,

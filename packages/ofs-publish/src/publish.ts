@@ -50,6 +50,12 @@ export interface PublishDeps {
   backfillReason?: string;
   /** The runner's run-config digest, recorded in the manifest's provenance. */
   runConfigDigest?: string;
+  /**
+   * The sha256 the manifest must have (re-creating a lost manifest from a run's recorded digest):
+   * a manifest built from these inputs with other bytes is `DATASET_INTEGRITY_VIOLATION`, before
+   * any write.
+   */
+  expectedManifestSha256?: string;
 }
 
 /** The outcome of `publish`. */
@@ -58,6 +64,8 @@ export interface PublishResult {
   outcome: 'NEW' | 'ALREADY_PUBLISHED';
   manifestKey: string;
   manifest: DatasetManifestV1;
+  /** sha256 of the manifest's stored (canonical) bytes — what the ledger records at completion. */
+  manifestSha256: string;
 }
 
 /**
@@ -126,6 +134,24 @@ async function run(plan: BuildPlan, inputs: PublishInputs, deps: PublishDeps, op
   assertSchema(DatasetManifestV1Schema, manifest, 'INTERNAL_ERROR', 'the manifest built for publication');
   const manifestKey = datasetManifestKey(prid, plan.dataset_manifest_id);
   const bytes = utf8(canonicalJson(manifest));
+  const manifestSha256 = sha256Hex(bytes);
+  if (deps.expectedManifestSha256 !== undefined && deps.expectedManifestSha256 !== manifestSha256) {
+    throw new OfsError('DATASET_INTEGRITY_VIOLATION', {
+      message: `the manifest re-built from the stored artifacts hashes to ${manifestSha256}, the run recorded ${deps.expectedManifestSha256}; nothing is written`,
+      details: {
+        manifest_key: manifestKey,
+        differences: [
+          {
+            check: 'ledger.manifest_sha256',
+            key: manifestKey,
+            message: 'the re-built manifest differs from the one the run recorded',
+            expected: deps.expectedManifestSha256,
+            actual: manifestSha256,
+          },
+        ],
+      },
+    });
+  }
   // A different manifest under this id fails before any write (no orphaned link or receipt).
   const existing = await getBytes(store, manifestKey, signal);
   if (existing !== undefined && !equalBytes(existing, bytes)) throw manifestConflict(manifestKey, existing, bytes);
@@ -157,10 +183,10 @@ async function run(plan: BuildPlan, inputs: PublishInputs, deps: PublishDeps, op
     plan_id: plan.plan_id,
     platform_run_id: prid,
     dataset_manifest_id: plan.dataset_manifest_id,
-    manifest: { key: manifestKey, sha256: sha256Hex(bytes) },
+    manifest: { key: manifestKey, sha256: manifestSha256 },
   };
   await writeOnceJson(store, planIndexKey(prid, plan.plan_id), index, signal);
-  return { outcome, manifestKey, manifest };
+  return { outcome, manifestKey, manifest, manifestSha256 };
 }
 
 /** What the gates established for the manifest. */
@@ -395,7 +421,7 @@ async function resolveSupersession(
 }
 
 /** Key + sha256 of an artifact as `writeOnceJson` stores it (exactly its canonical bytes). */
-function evidenceRef(key: string, value: unknown): ArtifactRef {
+export function evidenceRef(key: string, value: unknown): ArtifactRef {
   return { key, sha256: sha256Hex(canonicalJson(value)) };
 }
 
@@ -414,7 +440,8 @@ function manifestConflict(key: string, existing: Uint8Array, bytes: Uint8Array):
   });
 }
 
-function buildManifest(
+/** The manifest `publish` writes for these gated inputs (also what verification re-derives). */
+export function buildManifest(
   plan: BuildPlan,
   inputs: { replayReceipt: ReplayReceipt; labelReceipt: LabelReceipt; draft: DraftReceipt },
   gate: GateResult,

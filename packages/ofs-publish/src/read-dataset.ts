@@ -9,10 +9,13 @@ import {
 } from '@ofs/contracts';
 import { createSha256, readJson, sha256Hex } from '@ofs/ids';
 import { schemaProblems } from './schema-check.js';
+import { integrityViolation, type VerifyLedger, verifyManifestChain } from './verify-dataset.js';
 
 /** Dependencies of `readDataset`. */
 export interface ReadDatasetDeps extends AbortOptions {
   store: ObjectStore;
+  /** With a ledger, the manifest digest and artifact digests the publishing runs recorded are checked too. */
+  ledger?: VerifyLedger;
 }
 
 function violation(message: string, details: Record<string, unknown>): OfsError {
@@ -32,13 +35,17 @@ export async function readManifest(manifestKey: string, deps: ReadDatasetDeps): 
 }
 
 /**
- * Streams a published dataset's rows (parsed JSON objects) in row order. Each part is checked
- * against its size and sha256 before any of its rows is yielded, and the rows count and
- * `rows_digest` are checked as the stream ends: any difference is
- * `DATASET_INTEGRITY_VIOLATION`. Memory: one part.
+ * Streams a published dataset's rows (parsed JSON objects) in row order. Before the first row,
+ * the whole evidence chain is verified (`verifyManifestChain`: canonical manifest, evidence
+ * digests, the manifest's claims against its receipts and plan, the by-plan index, and with a
+ * `ledger` the recorded manifest digest). Each part is checked against its size and sha256 before
+ * any of its rows is yielded, and the rows count and `rows_digest` are checked as the stream ends:
+ * any difference is `DATASET_INTEGRITY_VIOLATION`. Memory: one part.
  */
 export async function* readDataset(manifestKey: string, deps: ReadDatasetDeps): AsyncGenerator<Record<string, unknown>> {
-  const manifest = await readManifest(manifestKey, deps);
+  const chain = await verifyManifestChain(manifestKey, deps);
+  if (chain.differences.length > 0 || chain.manifest === undefined) throw integrityViolation(manifestKey, chain.differences);
+  const manifest = chain.manifest;
   const signal = deps.signal ? { signal: deps.signal } : undefined;
   const digest = createSha256();
   const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -11,7 +11,7 @@ import type {
   SubjectLabels,
   TrainingPosture,
 } from '@ofs/contracts';
-import { basisHash, canonicalJson, canonicalReplayBasis, digestOf, sha256Hex } from '@ofs/ids';
+import { basisHash, canonicalJson, canonicalReplayBasis, datasetManifestId, digestOf, planId, sha256Hex } from '@ofs/ids';
 import { DEMO_TOPIC, demoFeatureProfile } from './demo-profile.js';
 
 /** The platform run of every test plan. */
@@ -68,14 +68,26 @@ export function testPlan(options: TestPlanOptions = {}): BuildPlan {
     salt: options.salt ?? '',
     asof: options.labelAsof ?? '',
   });
+  // Ids derived as plan resolution derives them, so verification's identity checks hold.
+  const fingerprint = sha256Hex(`fp${seed}`);
+  const intentKind = options.intentKind ?? 'dataset_build';
+  const runFactsDigest = 'b'.repeat(64);
   return {
     schema_version: 'learning.ofs_build_plan.v1',
-    plan_id: `plan_${seed.slice(0, 32)}`,
-    intent_kind: options.intentKind ?? 'dataset_build',
+    plan_id: planId({
+      dataset_fingerprint: fingerprint,
+      intent_kind: intentKind,
+      non_training_allowed: training !== 'TRAINING',
+      feature_profile_digest: profile.digest,
+      run_facts_digest: runFactsDigest,
+      policy_digest: digestOf(policy),
+      parity_anchor_digest: null,
+    }),
+    intent_kind: intentKind,
     training_posture: training,
     non_training_allowed: training !== 'TRAINING',
-    dataset_fingerprint: sha256Hex(`fp${seed}`),
-    dataset_manifest_id: `dm_${sha256Hex(`dm${seed}`).slice(0, 32)}`,
+    dataset_fingerprint: fingerprint,
+    dataset_manifest_id: datasetManifestId(fingerprint),
     platform_run_id: RUN,
     scenario_run_ids: [],
     replay_basis: slices,
@@ -93,7 +105,7 @@ export function testPlan(options: TestPlanOptions = {}): BuildPlan {
       ref: profile.ref,
       digest: profile.digest,
     },
-    run_facts: { ref: 'facts.json', digest: 'b'.repeat(64), outputs: [{ output_id: 'o', decided_by: 'GATE_RECEIPT', evidence_ref: 'e' }] },
+    run_facts: { ref: 'facts.json', digest: runFactsDigest, outputs: [{ output_id: 'o', decided_by: 'GATE_RECEIPT', evidence_ref: 'e' }] },
     join_scope: {},
     filters: {},
     policy: { revision: policy.revision, digest: digestOf(policy) },

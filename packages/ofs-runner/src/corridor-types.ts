@@ -13,6 +13,7 @@ import type {
   RunState,
 } from '@ofs/contracts';
 import type { Ledger, RequeueBackoff, SubmitResult } from '@ofs/ledger';
+import type { RestoreManifestResult } from './restore-manifest.js';
 import type { CorridorPins } from './run-config.js';
 
 /** The ports, policy and pins a corridor is composed of. */
@@ -131,9 +132,15 @@ export interface Corridor {
   runBuild(runKey: string, options?: { signal?: AbortSignal }): Promise<RunRecord>;
   /**
    * Retries publication of a PUBLISH_PENDING run from its own stored artifacts (reloaded by key and
-   * verified against their digests); never re-runs replay. Other states are `RUN_STATE_INVALID`.
+   * verified against their digests); never re-runs replay. For a DONE run it re-creates a missing
+   * manifest (`restoreManifest`) and returns the run unchanged. Other states are `RUN_STATE_INVALID`.
    */
   retryPublish(runKey: string, options?: { signal?: AbortSignal }): Promise<RunRecord>;
+  /**
+   * Re-creates the lost manifest of a DONE run, byte-identical, from the run's verified stored
+   * artifacts (never a caller-supplied draft); a present manifest is left alone. See `restoreManifest`.
+   */
+  restoreManifest(runKey: string, options?: { signal?: AbortSignal }): Promise<RestoreManifestResult>;
   /** Resolves the plan and replay feasibility without reading records or touching the ledger. */
   planOnly(intent: unknown, options?: { signal?: AbortSignal }): Promise<PlanOnlyResult>;
   /** The job worker: claims runs through leases, heartbeats, resumes expired leases. */

@@ -7,6 +7,7 @@ import { feasibility } from '@ofs/replay';
 import { claimRunByKey } from './claim-by-key.js';
 import type { Corridor, CorridorDeps, CorridorProgress } from './corridor-types.js';
 import { type ExecContext, executeRun } from './execute-run.js';
+import { restoreManifest } from './restore-manifest.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
 import { workLoop } from './work-loop.js';
 
@@ -59,9 +60,11 @@ export function createCorridor(deps: CorridorDeps): Corridor {
   const driveByKey = async (runKey: string, signal: AbortSignal | undefined, onlyPending: boolean): Promise<RunRecord> => {
     throwIfAborted(signal);
     const current = await ledger.get(runKey, signal ? { signal } : {});
+    // A DONE run whose manifest was lost: re-create it from the run's verified artifacts.
+    if (onlyPending && current.state === 'DONE') return (await restoreManifest(ctx, current, signal)).run;
     if (onlyPending && current.state !== 'PUBLISH_PENDING') {
       throw new OfsError('RUN_STATE_INVALID', {
-        message: `run ${runKey} is ${current.state}; only a PUBLISH_PENDING run can retry publication`,
+        message: `run ${runKey} is ${current.state}; only a PUBLISH_PENDING run (or a DONE run whose manifest is missing) can retry publication`,
         details: { run_key: runKey, state: current.state },
       });
     }
@@ -102,6 +105,9 @@ export function createCorridor(deps: CorridorDeps): Corridor {
     runBuild: (runKey, options = {}) => driveByKey(runKey, options.signal, false),
 
     retryPublish: (runKey, options = {}) => driveByKey(runKey, options.signal, true),
+
+    restoreManifest: async (runKey, options = {}) =>
+      restoreManifest(ctx, await ledger.get(runKey, options.signal ? { signal: options.signal } : {}), options.signal),
 
     async planOnly(intent, options = {}) {
       const signal = options.signal;

@@ -128,6 +128,8 @@ interface Completion {
   readonly manifestKey: string;
   readonly statusClass: 'COMPLETE_SUCCESS' | 'INCOMPLETE_EXPLICIT' | 'UNCHECKABLE_EXPLICIT';
   readonly planId: string;
+  /** sha256 of the manifest's stored bytes, recorded on the run so `verify` can check it later. */
+  readonly manifestSha256: string;
 }
 
 async function buildOrPublish(
@@ -205,7 +207,12 @@ async function buildOrPublish(
       const expected = await recordedDigests(ledger, runKey, signal);
       const stored = await loadPublishInputs(deps.store, plan, expected, { signal });
       const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
-      await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey, publish_only: true });
+      await stageDone('publish', {
+        outcome: published.outcome,
+        manifest_key: published.manifestKey,
+        manifest_sha256: published.manifestSha256,
+        publish_only: true,
+      });
       return completion(published, plan);
     });
   }
@@ -213,7 +220,7 @@ async function buildOrPublish(
   // ── preflight: the same plan already published → converge before any replay ───────────────
   const existing = await stage('preflight', 'looking for a manifest already published for this plan', async () => {
     const found = await findPublishedByPlan(deps.store, plan, { signal });
-    if (found) await stageDone('preflight', { reused_manifest_key: found.manifestKey });
+    if (found) await stageDone('preflight', { reused_manifest_key: found.manifestKey, manifest_sha256: found.index.manifest.sha256 });
     return found;
   });
   if (existing) {
@@ -222,6 +229,8 @@ async function buildOrPublish(
       manifestKey: existing.manifestKey,
       statusClass: existing.manifest.status_class,
       planId: plan.plan_id,
+      // findPublishedByPlan checked the manifest's bytes against this sha256.
+      manifestSha256: existing.index.manifest.sha256,
     };
   }
 
@@ -256,13 +265,17 @@ async function buildOrPublish(
   // ── publication (retryable failures from here on → PUBLISH_PENDING) ─────────────────────────
   return stage('publish', 'publishing the manifest', async () => {
     const published = await publish(plan, stored, publishDeps(run, ownDigest, deps), { signal });
-    await stageDone('publish', { outcome: published.outcome, manifest_key: published.manifestKey });
+    await stageDone('publish', {
+      outcome: published.outcome,
+      manifest_key: published.manifestKey,
+      manifest_sha256: published.manifestSha256,
+    });
     return completion(published, plan);
   });
 }
 
 /** The artifact digests the run recorded after reconstruction (what a publish-only retry must find). */
-async function recordedDigests(ledger: Ledger, runKey: string, signal: AbortSignal): Promise<ExpectedDigests> {
+export async function recordedDigests(ledger: Ledger, runKey: string, signal: AbortSignal): Promise<ExpectedDigests> {
   const events = await ledger.events(runKey, { signal });
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
@@ -278,7 +291,7 @@ async function recordedDigests(ledger: Ledger, runKey: string, signal: AbortSign
   });
 }
 
-function publishDeps(run: RunRecord, digest: string, deps: CorridorDeps): PublishDeps {
+export function publishDeps(run: RunRecord, digest: string, deps: CorridorDeps): PublishDeps {
   return {
     store: deps.store,
     runConfigDigest: digest,
@@ -288,7 +301,12 @@ function publishDeps(run: RunRecord, digest: string, deps: CorridorDeps): Publis
 }
 
 function completion(
-  published: { outcome: 'NEW' | 'ALREADY_PUBLISHED'; manifestKey: string; manifest: { status_class: Completion['statusClass'] } },
+  published: {
+    outcome: 'NEW' | 'ALREADY_PUBLISHED';
+    manifestKey: string;
+    manifestSha256: string;
+    manifest: { status_class: Completion['statusClass'] };
+  },
   plan: BuildPlan,
 ): Completion {
   return {
@@ -296,6 +314,7 @@ function completion(
     manifestKey: published.manifestKey,
     statusClass: published.manifest.status_class,
     planId: plan.plan_id,
+    manifestSha256: published.manifestSha256,
   };
 }
 

@@ -31,7 +31,9 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   RUN_STATE_INVALID: '`ofs status <run_key>` shows the state; only PUBLISH_PENDING runs can retry publication.',
   MANIFEST_CONFLICT: 'a different dataset exists under this identity; change a pinned input (new identity) instead of rebuilding.',
   DATASET_INTEGRITY_VIOLATION:
-    'a part or the rows digest changed after publication: restore the part from backup; never edit published objects.',
+    'an object of the dataset changed after publication (each difference is listed): restore it from backup; never edit published objects.',
+  MANIFEST_MISSING:
+    'run `ofs retry-publish <run_key>` (the run that published it): it re-creates the manifest byte-identically from the run’s verified artifacts; `ofs gc` keeps its parts meanwhile.',
   CORRIDOR_CONFIG_INVALID: 'run `ofs demo --dir <dir>` to create an embedded corridor, or fix ofs.config.json.',
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for usage.',
   ABORTED: 'the run’s lease was released; a worker resumes it.',

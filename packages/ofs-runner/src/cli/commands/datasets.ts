@@ -1,5 +1,6 @@
-import { isOfsError, systemClock } from '@ofs/contracts';
-import { readDataset, readManifest } from '@ofs/publish';
+import { isOfsError, type RunRecord, type RunState, systemClock } from '@ofs/contracts';
+import type { DefaultCorridor } from '../../default-corridor.js';
+import { readManifest, verifyDataset } from '@ofs/publish';
 import { collectGarbage } from '../../gc.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -7,46 +8,56 @@ import { formatError } from '../hints.js';
 import { describeManifest } from '../format.js';
 import { intOption, manifestKeyArg, readJsonArg, withCorridor } from './shared.js';
 
-/** `ofs verify <manifest>`: re-read every part through `readDataset`. */
+/** `ofs verify <manifest>`: the whole evidence chain through `verifyDataset` (never writes). */
 export const verifyCommand: CliCommand = {
   name: 'verify',
   args: '<manifest>',
-  summary: 're-read every part of a dataset, checking part digests and the rows digest (exit 1 on any difference)',
+  summary:
+    'verify a dataset end to end: manifest form, evidence digests, claims vs receipts and plan, by-plan index, parts, rows digest, and the digest the run recorded (exit 1 on any difference)',
   positionals: { min: 1, max: 1 },
-  options: {},
+  options: {
+    'no-ledger': { type: 'boolean', help: 'skip the ledger checks (store only; does not open the database)' },
+  },
   async run(ctx) {
     return withCorridor(ctx, async (corridor) => {
       const key = manifestKeyArg(ctx, corridor.layout.store, ctx.positionals[0]!);
-      const manifest = await readManifest(key, { store: corridor.store, signal: ctx.io.signal });
-      let rows = 0;
+      const ledger = ctx.values['no-ledger'] ? undefined : corridor.ledgerStore;
       try {
-        for await (const _row of readDataset(key, { store: corridor.store, signal: ctx.io.signal })) rows++;
+        const report = await verifyDataset(key, { store: corridor.store, signal: ctx.io.signal, ...(ledger ? { ledger } : {}) });
+        const recorded = report.ledger?.runs.filter((r) => r.manifest_sha256 !== null).length ?? 0;
+        return {
+          exitCode: EXIT.OK,
+          json: {
+            manifest_key: key,
+            ok: true,
+            manifest_sha256: report.manifestSha256,
+            rows_read: report.rows,
+            rows_total: report.manifest.rows_total,
+            parts: report.manifest.parts.length,
+            rows_digest: report.manifest.rows_digest,
+            checks: report.checks,
+            ledger: report.ledger,
+            notes: report.notes,
+          },
+          text: [
+            `verified ${key}: ${report.rows} rows in ${report.manifest.parts.length} part(s)`,
+            `  checked: ${report.checks.filter((c, i, all) => all.indexOf(c) === i).join(', ')}`,
+            ledger
+              ? `  ledger: ${report.ledger?.runs.length ?? 0} DONE run(s) published it, ${recorded} recorded its sha256 ${report.manifestSha256}`
+              : '  ledger: not checked (--no-ledger)',
+            ...report.notes.map((n) => `  note: ${n}`),
+          ],
+        };
       } catch (error) {
-        if (!isOfsError(error, 'DATASET_INTEGRITY_VIOLATION')) throw error;
+        if (!isOfsError(error, 'DATASET_INTEGRITY_VIOLATION') && !isOfsError(error, 'MANIFEST_MISSING')) throw error;
         ctx.io.stderr.write(`${formatError(error)}\n`);
+        const differences = (error.details.differences as { check: string; key: string; message: string }[] | undefined) ?? [];
         return {
           exitCode: EXIT.FAILED,
-          json: { manifest_key: key, ok: false, rows_read: rows, error: error.toJSON() },
-          text: [`verify FAILED: ${key} after ${rows} row(s)`],
+          json: { manifest_key: key, ok: false, error: error.toJSON() },
+          text: [`verify FAILED: ${key}`, ...differences.map((d) => `  ${d.check} (${d.key}): ${d.message}`)],
         };
       }
-      const ok = rows === manifest.rows_total;
-      return {
-        exitCode: ok ? EXIT.OK : EXIT.FAILED,
-        json: {
-          manifest_key: key,
-          ok,
-          rows_read: rows,
-          rows_total: manifest.rows_total,
-          parts: manifest.parts.length,
-          rows_digest: manifest.rows_digest,
-        },
-        text: [
-          ok
-            ? `verified ${key}: ${rows} rows in ${manifest.parts.length} part(s); every part digest and the rows digest match`
-            : `verify FAILED: ${key} read ${rows} rows, the manifest says ${manifest.rows_total}`,
-        ],
-      };
     });
   },
 };
@@ -84,7 +95,9 @@ export const gcCommand: CliCommand = {
         { states: ['QUEUED', 'RUNNING', 'PUBLISH_PENDING'], limit: 10_000 },
         { signal: ctx.io.signal },
       );
+      const done = await listAll(corridor, ['DONE'], ctx.io.signal);
       const report = await collectGarbage(corridor.store, {
+        doneRuns: done,
         apply: Boolean(ctx.values.apply),
         graceMs: graceHours * 3600_000,
         activePlanIds: new Set(active.map((r) => r.plan_id).filter((p): p is string => p !== null)),
@@ -99,6 +112,11 @@ export const gcCommand: CliCommand = {
         text: [
           `${report.parts} part(s), ${report.referenced} referenced by ${report.manifests} manifest(s) or in-flight drafts`,
           `${report.unreferenced.length} unreferenced, ${eligible} older than ${graceHours} h${ctx.values.apply ? `, ${deleted} deleted` : ' (dry run: pass --apply to delete)'}`,
+          ...report.missing_manifests.map(
+            (m) =>
+              `  MANIFEST_MISSING: run ${m.run_key} published ${m.manifest_key}; its parts are kept — re-create it: ofs retry-publish ${m.run_key}`,
+          ),
+          ...report.kept_platform_runs.map((p) => `  kept every part of ${p}: a DONE run's draft receipt is missing`),
           ...report.unreferenced.map((u) => `  ${u.deleted ? 'deleted ' : u.eligible ? 'eligible' : 'too new '} ${u.key}`),
         ],
       };
@@ -133,3 +151,14 @@ export const planCommand: CliCommand = {
     });
   },
 };
+
+/** Every run of the ledger in `states`, page by page. */
+async function listAll(corridor: DefaultCorridor, states: RunState[], signal: AbortSignal): Promise<RunRecord[]> {
+  const out: RunRecord[] = [];
+  for (;;) {
+    const after = out.length > 0 ? out[out.length - 1]!.run_key : undefined;
+    const page = await corridor.ledger.list({ states, limit: 10_000, ...(after === undefined ? {} : { after }) }, { signal });
+    out.push(...page);
+    if (page.length < 10_000) return out;
+  }
+}

@@ -1,4 +1,6 @@
 import { type RunRecord, sleepWithSignal } from '@ofs/contracts';
+import { manifestHealth } from '../../manifest-health.js';
+import { formatError } from '../hints.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { describeEvents, describeRun, runJson } from '../format.js';
@@ -128,12 +130,33 @@ export const workerCommand: CliCommand = {
 export const retryPublishCommand: CliCommand = {
   name: 'retry-publish',
   args: '<run_key>',
-  summary: 'publish a PUBLISH_PENDING run from its own stored, digest-checked artifacts (no replay)',
+  summary:
+    'publish a PUBLISH_PENDING run from its own stored, digest-checked artifacts (no replay); for a DONE run, re-create a missing manifest byte-identically',
   positionals: { min: 1, max: 1 },
   options: {},
   async run(ctx) {
     return withCorridor(ctx, async (corridor) => {
-      const run = await corridor.retryPublish(ctx.positionals[0]!, { signal: ctx.io.signal });
+      const current = await corridor.ledger.get(ctx.positionals[0]!, { signal: ctx.io.signal });
+      if (current.state === 'DONE') {
+        // A DONE run: re-create its manifest if it was lost (byte-identical, from verified artifacts).
+        const restored = await corridor.restoreManifest(current.run_key, { signal: ctx.io.signal });
+        return {
+          exitCode: EXIT.OK,
+          json: {
+            run: runJson(current),
+            restored: restored.restored,
+            manifest_key: restored.manifestKey,
+            manifest_sha256: restored.manifestSha256,
+          },
+          text: [
+            ...describeRun(current),
+            restored.restored
+              ? `  re-created ${restored.manifestKey} (sha256 ${restored.manifestSha256}) from the run's verified artifacts`
+              : `  the manifest ${restored.manifestKey} is present; nothing to do`,
+          ],
+        };
+      }
+      const run = await corridor.retryPublish(current.run_key, { signal: ctx.io.signal });
       return { exitCode: exitForRun(run), json: { run: runJson(run) }, text: describeRun(run) };
     });
   },
@@ -150,7 +173,14 @@ export const statusCommand: CliCommand = {
     return withCorridor(ctx, async (corridor) => {
       const run = await corridor.ledger.get(ctx.positionals[0]!, { signal: ctx.io.signal });
       const events = await corridor.ledger.events(run.run_key, { signal: ctx.io.signal });
-      return { exitCode: exitForRun(run), json: { run, events }, text: [...describeRun(run), '  events:', ...describeEvents(events)] };
+      const text = [...describeRun(run), '  events:', ...describeEvents(events)];
+      const health = await manifestHealth(corridor.store, run, events, ctx.io.signal);
+      if (health.error) {
+        // DONE in the ledger, but the dataset is not what it published: say so, exit 1.
+        ctx.io.stderr.write(`${formatError(health.error)}\n`);
+        return { exitCode: EXIT.FAILED, json: { run, events, manifest: health.manifest, error: health.error.toJSON() }, text };
+      }
+      return { exitCode: exitForRun(run), json: { run, events, ...(health.manifest ? { manifest: health.manifest } : {}) }, text };
     });
   },
 };
