@@ -1,5 +1,6 @@
 import {
   type AbortOptions,
+  backoffDelay,
   type BuildIntent,
   type Clock,
   type LedgerStore,
@@ -92,12 +93,35 @@ export interface RecordInput {
   readonly details: Record<string, unknown>;
 }
 
+/**
+ * How long a run waits after a retryable failure before it may be claimed again: `backoffDelay`
+ * of `@ofs/contracts` (exponential, with jitter) for retry n = the attempt that failed. Recorded
+ * as the run's `not_before_ms` and in the `REQUEUED` / `PUBLISH_PENDING` event details.
+ */
+export interface RequeueBackoff {
+  /** Delay after the first failure, in ms (default 2,000). `0` turns the backoff off. */
+  readonly baseMs?: number;
+  /** Upper bound of one delay, in ms (default 120,000). */
+  readonly maxMs?: number;
+  /** Growth per failure (default 2). */
+  readonly factor?: number;
+  /** Fraction of the delay drawn at random, in [0, 1] (default 0.5: between half and all of it). */
+  readonly jitter?: number;
+  /** Randomness in [0, 1) (default `Math.random`); inject a fixed one in tests. */
+  readonly random?: () => number;
+}
+
+/** The defaults of `RequeueBackoff`. */
+export const DEFAULT_REQUEUE_BACKOFF = { baseMs: 2_000, maxMs: 120_000, factor: 2, jitter: 0.5 } as const;
+
 /** Dependencies of `createLedger`. */
 export interface LedgerDeps {
   readonly store: LedgerStore;
   readonly clock: Clock;
   /** The budgets (an `OfsPolicy` works). */
   readonly policy: LedgerPolicy;
+  /** Backoff before a requeued or publish-pending run is claimable again (default `DEFAULT_REQUEUE_BACKOFF`). */
+  readonly requeueBackoff?: RequeueBackoff;
 }
 
 /** The run ledger (DESIGN §5). Every method is async and takes `options?: { signal }`. */
@@ -150,6 +174,16 @@ function checkPolicy(policy: LedgerPolicy): LedgerPolicy {
   return { max_full_run_attempts: full, max_publish_retries: publish };
 }
 
+function checkBackoff(backoff: RequeueBackoff | undefined): Required<Omit<RequeueBackoff, 'random'>> & Pick<RequeueBackoff, 'random'> {
+  const merged = { ...DEFAULT_REQUEUE_BACKOFF, ...(backoff ?? {}) };
+  const bad = (['baseMs', 'maxMs', 'factor', 'jitter'] as const).filter((k) => {
+    const v = merged[k];
+    return typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k === 'jitter' && v > 1) || (k === 'factor' && v < 1);
+  });
+  if (bad.length > 0) throw argumentError('requeueBackoff needs finite numbers ≥ 0 (factor ≥ 1, jitter ≤ 1)', { fields: bad });
+  return merged;
+}
+
 function checkToken(token: unknown): string {
   if (typeof token !== 'string' || token.length === 0)
     throw argumentError('lease token must be a non-empty string', { token: String(token) });
@@ -200,6 +234,34 @@ function submissionMismatch(existing: RunRecord, wanted: RunRecord): string[] {
 }
 
 /**
+ * `REQUEST_ID_PAYLOAD_MISMATCH` naming what changed. When only the run configuration changed
+ * (a profile added, the policy or a pin changed) the intent itself is the same: the message says
+ * so, names both digests and the way forward — a new `request_id` (decision D36).
+ */
+function payloadMismatch(existing: RunRecord, wanted: RunRecord, fields: string[]): OfsError {
+  const details = {
+    request_id: wanted.request_id,
+    run_key: wanted.run_key,
+    fields,
+    existing_state: existing.state,
+    existing_hash: existing.intent_payload_hash,
+    submitted_hash: wanted.intent_payload_hash,
+    existing_run_config_digest: existing.run_config_digest,
+    submitted_run_config_digest: wanted.run_config_digest,
+  };
+  const onlyConfig = fields.length === 1 && fields[0] === 'run_config_digest';
+  const message = onlyConfig
+    ? `request_id ${wanted.request_id} was already submitted with the same intent under another run configuration ` +
+      `(run_config_digest ${existing.run_config_digest ?? 'none'} then, ${wanted.run_config_digest ?? 'none'} now: ` +
+      `the policy, the feature profile, the code release or the config revision changed since); ` +
+      `run ${existing.run_key} is ${existing.state} and keeps its configuration — submit the intent under a new request_id ` +
+      `to build it under the current configuration`
+    : `request_id ${wanted.request_id} was already submitted with a different ${fields.join(', ')}; ` +
+      `a request_id names one request for good — submit the changed request under a new request_id`;
+  return new OfsError('REQUEST_ID_PAYLOAD_MISMATCH', { message, details });
+}
+
+/**
  * Creates the run ledger over a `LedgerStore`. Pure: no I/O of its own; time comes from `clock`.
  *
  * @example
@@ -208,8 +270,11 @@ function submissionMismatch(existing: RunRecord, wanted: RunRecord): string[] {
  * const claimed = await ledger.claim({ worker: 'w1', leaseMs: 30_000 });
  * if (claimed) await ledger.complete(claimed.run.run_key, claimed.lease.token, result);
  */
-export function createLedger({ store, clock, policy }: LedgerDeps): Ledger {
+export function createLedger({ store, clock, policy, requeueBackoff }: LedgerDeps): Ledger {
   const budgets = checkPolicy(policy);
+  const backoff = checkBackoff(requeueBackoff);
+  /** The wait before retry number `retry` (1 = after the first failure). */
+  const backoffFor = (retry: number): number => (backoff.baseMs === 0 ? 0 : backoffDelay(Math.max(1, retry), backoff));
 
   const guard = async <T>(options: AbortOptions | undefined, fn: () => Promise<T>): Promise<T> => {
     throwIfAborted(options?.signal);
@@ -297,18 +362,7 @@ export function createLedger({ store, clock, policy }: LedgerDeps): Ledger {
         const result = await store.create(run, [event], options);
         if (!result.created) {
           const fields = submissionMismatch(result.run, run);
-          if (fields.length > 0) {
-            throw new OfsError('REQUEST_ID_PAYLOAD_MISMATCH', {
-              message: `request_id ${parsed.request_id} was already submitted with a different ${fields.join(', ')}`,
-              details: {
-                request_id: parsed.request_id,
-                run_key: key,
-                fields,
-                existing_hash: result.run.intent_payload_hash,
-                submitted_hash: hash,
-              },
-            });
-          }
+          if (fields.length > 0) throw payloadMismatch(result.run, run, fields);
         }
         return result;
       }),
@@ -366,10 +420,14 @@ export function createLedger({ store, clock, policy }: LedgerDeps): Ledger {
     fail: (runKey, token, error, options) => move(runKey, options, (run, now) => planFail(run, checkToken(token), toRunError(error), now)),
 
     requeue: (runKey, token, error, options) =>
-      move(runKey, options, (run, now) => planRequeue(run, checkToken(token), toRunError(error), now, budgets)),
+      move(runKey, options, (run, now) =>
+        planRequeue(run, checkToken(token), toRunError(error), now, budgets, backoffFor(run.full_run_attempts)),
+      ),
 
     publishPending: (runKey, token, error, options) =>
-      move(runKey, options, (run, now) => planPublishPending(run, checkToken(token), toRunError(error), now, budgets)),
+      move(runKey, options, (run, now) =>
+        planPublishPending(run, checkToken(token), toRunError(error), now, budgets, backoffFor(run.publish_retry_attempts + 1)),
+      ),
 
     release: (runKey, token, options) =>
       move(runKey, options, (run, now) => planRelease(run, checkToken(token), now, options?.reason ?? 'aborted')),

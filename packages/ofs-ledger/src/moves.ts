@@ -63,8 +63,9 @@ function counts(run: RunRecord): { full_run_attempts: number; publish_retry_atte
 
 /** The record after a move to `state`, version + 1, lease cleared unless given. */
 function advance(run: RunRecord, state: RunState, now: number, changes: Partial<RunRecord> = {}): RunRecord {
+  const { not_before_ms: _waited, ...rest } = run;
   return {
-    ...run,
+    ...rest,
     state,
     mode: state === 'RUNNING' ? run.mode : 'NONE',
     lease: null,
@@ -72,6 +73,11 @@ function advance(run: RunRecord, state: RunState, now: number, changes: Partial<
     version: run.version + 1,
     updated_at_ms: now,
   };
+}
+
+/** `not_before_ms` after a backoff of `backoffMs` (absent when there is none). */
+function waitFor(now: number, backoffMs: number): Partial<RunRecord> {
+  return backoffMs > 0 ? { not_before_ms: now + backoffMs } : {};
 }
 
 function exhausted(
@@ -97,12 +103,21 @@ function exhausted(
 /**
  * The claim decision for one claimable run (pure): take it under a new lease counting one attempt
  * of the right kind, or settle it as `FAILED` when that budget is spent. A `RUNNING` run is
- * offered only when its lease expired; that is recorded as `LEASE_EXPIRED` first.
+ * offered only when its lease expired; that is recorded as `LEASE_EXPIRED` first. A run whose
+ * `not_before_ms` lies after `now` is skipped unless `ignoreNotBefore` (an operator's explicit retry).
  */
-export function decideClaim(run: RunRecord, input: { worker: string; leaseMs: number; now: number; policy: LedgerPolicy }): ClaimDecision {
+export function decideClaim(
+  run: RunRecord,
+  input: { worker: string; leaseMs: number; now: number; policy: LedgerPolicy; ignoreNotBefore?: boolean },
+): ClaimDecision {
   const { worker, leaseMs, now, policy } = input;
   const prior: NewRunEvent[] = [];
   let mode: RunMode;
+  // A run waiting out its requeue backoff is not claimable yet (stores filter it too).
+  const waiting = run.state === 'QUEUED' || run.state === 'PUBLISH_PENDING';
+  if (waiting && !input.ignoreNotBefore && run.not_before_ms != null && run.not_before_ms > now) {
+    return { kind: 'skip' };
+  }
   if (run.state === 'QUEUED') mode = 'FULL';
   else if (run.state === 'PUBLISH_PENDING') mode = 'PUBLISH_ONLY';
   else if (run.state === 'RUNNING' && run.lease !== null && run.lease.expires_at_ms <= now) {
@@ -129,8 +144,9 @@ export function decideClaim(run: RunRecord, input: { worker: string; leaseMs: nu
   }
   const version = run.version + 1;
   const token = leaseToken(run.run_key, version, worker);
+  const { not_before_ms: _waited, ...rest } = run;
   const next: RunRecord = {
-    ...run,
+    ...rest,
     state: 'RUNNING',
     mode,
     version,
@@ -205,7 +221,7 @@ export function planFail(run: RunRecord, token: string, error: RunError, now: nu
  * Plans `requeue` (a retryable failure before publication): `RUNNING(FULL) → QUEUED`, or
  * `FAILED`/`RUN_ATTEMPTS_EXHAUSTED` when no full-run attempt is left.
  */
-export function planRequeue(run: RunRecord, token: string, error: RunError, now: number, policy: LedgerPolicy): FencedPlan {
+export function planRequeue(run: RunRecord, token: string, error: RunError, now: number, policy: LedgerPolicy, backoffMs = 0): FencedPlan {
   if (fence(run, token, 'requeue') === 'settled') {
     if (run.state === 'QUEUED' && run.last_error?.code === error.code) return { kind: 'noop' };
     if (run.state === 'FAILED' && run.last_error?.code === 'RUN_ATTEMPTS_EXHAUSTED') return { kind: 'noop' };
@@ -217,12 +233,14 @@ export function planRequeue(run: RunRecord, token: string, error: RunError, now:
     return { kind: 'move', move: exhausted(run, 'RUN_ATTEMPTS_EXHAUSTED', error, now, worker) };
   }
   assertTransition(run.run_key, 'requeue', run.state, 'QUEUED');
-  const next = advance(run, 'QUEUED', now, { last_error: error });
+  const next = advance(run, 'QUEUED', now, { last_error: error, ...waitFor(now, backoffMs) });
   const details = {
     error_code: error.code,
     stage: error.stage ?? null,
     ...counts(run),
     attempts_left: policy.max_full_run_attempts - run.full_run_attempts,
+    backoff_ms: backoffMs,
+    not_before_ms: now + backoffMs,
   };
   return { kind: 'move', move: { next, events: [ev('REQUEUED', 'RUNNING', 'QUEUED', now, worker, details)] } };
 }
@@ -231,7 +249,14 @@ export function planRequeue(run: RunRecord, token: string, error: RunError, now:
  * Plans `publishPending` (a retryable failure during publication): `RUNNING → PUBLISH_PENDING`,
  * or `FAILED`/`PUBLISH_RETRY_EXHAUSTED` when no publish retry is left.
  */
-export function planPublishPending(run: RunRecord, token: string, error: RunError, now: number, policy: LedgerPolicy): FencedPlan {
+export function planPublishPending(
+  run: RunRecord,
+  token: string,
+  error: RunError,
+  now: number,
+  policy: LedgerPolicy,
+  backoffMs = 0,
+): FencedPlan {
   if (fence(run, token, 'publishPending') === 'settled') {
     if (run.state === 'PUBLISH_PENDING' && run.last_error?.code === error.code) return { kind: 'noop' };
     if (run.state === 'FAILED' && run.last_error?.code === 'PUBLISH_RETRY_EXHAUSTED') return { kind: 'noop' };
@@ -241,13 +266,15 @@ export function planPublishPending(run: RunRecord, token: string, error: RunErro
   if (run.publish_retry_attempts >= policy.max_publish_retries) {
     return { kind: 'move', move: exhausted(run, 'PUBLISH_RETRY_EXHAUSTED', error, now, worker) };
   }
-  const next = advance(run, 'PUBLISH_PENDING', now, { last_error: error });
+  const next = advance(run, 'PUBLISH_PENDING', now, { last_error: error, ...waitFor(now, backoffMs) });
   const details = {
     mode: run.mode,
     error_code: error.code,
     stage: error.stage ?? null,
     ...counts(run),
     retries_left: policy.max_publish_retries - run.publish_retry_attempts,
+    backoff_ms: backoffMs,
+    not_before_ms: now + backoffMs,
   };
   return { kind: 'move', move: { next, events: [ev('PUBLISH_PENDING', 'RUNNING', 'PUBLISH_PENDING', now, worker, details)] } };
 }

@@ -19,13 +19,13 @@ const MAX_ATTEMPTS = 20;
 /**
  * Claims one named run (for `runBuild` / `retryPublish`), with the ledger's own claim decision
  * (`decideClaim`: QUEUED → FULL, PUBLISH_PENDING → PUBLISH_ONLY, an expired RUNNING lease →
- * resume; budgets checked) and one compare-and-set. A run that is terminal or held under a live
- * lease is returned unclaimed; a spent budget settles it (`FAILED`) and returns it unclaimed.
+ * resume; budgets checked) and one compare-and-set. A run that is terminal, held under a live
+ * lease or waiting out its requeue backoff (unless `ignoreBackoff`) is returned unclaimed; a spent budget settles it (`FAILED`) and returns it unclaimed.
  */
 export async function claimRunByKey(
   store: LedgerStore,
   runKey: string,
-  input: { worker: string; leaseMs: number; clock: Clock; policy: LedgerPolicy },
+  input: { worker: string; leaseMs: number; clock: Clock; policy: LedgerPolicy; ignoreBackoff?: boolean },
   options: AbortOptions = {},
 ): Promise<ClaimByKeyResult> {
   try {
@@ -33,7 +33,13 @@ export async function claimRunByKey(
       throwIfAborted(options.signal);
       const run = await store.get(runKey, options);
       if (!run) throw new OfsError('RUN_NOT_FOUND', { message: `no run with run_key ${runKey}`, details: { run_key: runKey } });
-      const decision = decideClaim(run, { worker: input.worker, leaseMs: input.leaseMs, now: input.clock.now(), policy: input.policy });
+      const decision = decideClaim(run, {
+        worker: input.worker,
+        leaseMs: input.leaseMs,
+        now: input.clock.now(),
+        policy: input.policy,
+        ...(input.ignoreBackoff ? { ignoreNotBefore: true } : {}),
+      });
       if (decision.kind === 'skip') return { claimed: false, run };
       const result = await store.update(runKey, { state: run.state, version: run.version }, decision.next, decision.events, options);
       if (!result.applied) continue;

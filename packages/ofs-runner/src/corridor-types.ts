@@ -12,7 +12,7 @@ import type {
   RunRecord,
   RunState,
 } from '@ofs/contracts';
-import type { Ledger, SubmitResult } from '@ofs/ledger';
+import type { Ledger, RequeueBackoff, SubmitResult } from '@ofs/ledger';
 import type { RestoreManifestResult } from './restore-manifest.js';
 import type { CorridorPins } from './run-config.js';
 
@@ -43,6 +43,12 @@ export interface CorridorDeps {
   readonly worker?: string;
   /** Lease length in ms (default 30,000); heartbeats renew it every third of it. */
   readonly leaseMs?: number;
+  /**
+   * Wait before a run that failed retryably (requeued, or publication pending) may be claimed
+   * again: exponential with jitter (`@ofs/ledger` `DEFAULT_REQUEUE_BACKOFF`: 2 s, 4 s, … up to
+   * 2 min, each between half and all of it). `{ baseMs: 0 }` retries at once.
+   */
+  readonly requeueBackoff?: RequeueBackoff;
   /** Extra outcome-affecting settings folded into the run-config digest (never secrets). */
   readonly configExtra?: JsonObject;
   /** Receives progress events (stage starts and ends); must not throw. */

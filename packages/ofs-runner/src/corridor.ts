@@ -29,7 +29,12 @@ export function createCorridor(deps: CorridorDeps): Corridor {
   const policy = parseOfsPolicy(deps.policy);
   const clock = deps.clock ?? systemClock;
   const fullDeps: CorridorDeps = { ...deps, policy, clock };
-  const ledger = createLedger({ store: deps.ledger, clock, policy });
+  const ledger = createLedger({
+    store: deps.ledger,
+    clock,
+    policy,
+    ...(deps.requeueBackoff ? { requeueBackoff: deps.requeueBackoff } : {}),
+  });
   const worker = deps.worker ?? `ofs-${process.pid}-${randomUUID().slice(0, 8)}`;
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   if (!Number.isSafeInteger(leaseMs) || leaseMs < 100)
@@ -64,7 +69,13 @@ export function createCorridor(deps: CorridorDeps): Corridor {
       });
     }
     if (current.state === 'DONE' || current.state === 'FAILED' || current.state === 'CANCELLED') return current;
-    const claim = await claimRunByKey(deps.ledger, runKey, { worker, leaseMs, clock, policy }, signal ? { signal } : {});
+    // An operator's retry-publish (the cause was fixed) does not wait out the backoff; a build does.
+    const claim = await claimRunByKey(
+      deps.ledger,
+      runKey,
+      { worker, leaseMs, clock, policy, ignoreBackoff: onlyPending },
+      signal ? { signal } : {},
+    );
     if (!claim.claimed) {
       if (claim.run.state === 'RUNNING') {
         throw new OfsError('RUN_STATE_INVALID', {

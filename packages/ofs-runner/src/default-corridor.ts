@@ -76,7 +76,7 @@ export interface DefaultCorridorOptions {
   /** Prefix of the PostgreSQL schemas (`<prefix>_ledger`, `<prefix>_labels`); default `ofs`. */
   readonly databaseSchemaPrefix?: string;
   /** Overrides passed to `createCorridor` (worker name, lease, clock, progress listener). */
-  readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'clock' | 'onProgress'>>;
+  readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'clock' | 'onProgress' | 'requeueBackoff'>>;
   /** Wraps the object store (tests inject failures this way). */
   readonly wrapStore?: (store: ObjectStore) => ObjectStore;
 }

@@ -1,7 +1,7 @@
 import { type BuildIntent, type Clock, isOfsError, type LedgerStore, parseBuildIntent } from '@ofs/contracts';
 import { intentPayloadHash } from '@ofs/ids';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLedger, type Ledger } from '../ledger.js';
+import { createLedger, type Ledger, type RequeueBackoff } from '../ledger.js';
 import type { LedgerPolicy } from '../moves.js';
 
 /** A valid build intent for ledger tests (shape of the reference's ledger test payload); `overrides` win. */
@@ -66,11 +66,15 @@ export function describeLedgerBehaviour(name: string, makeStore: () => Promise<L
     afterEach(async () => {
       for (const store of opened.splice(0)) await store.close?.();
     });
-    const setup = async (policy: LedgerPolicy = { max_full_run_attempts: 3, max_publish_retries: 3 }) => {
+    // Backoff off by default so budget tests claim straight away; the backoff has its own tests.
+    const setup = async (
+      policy: LedgerPolicy = { max_full_run_attempts: 3, max_publish_retries: 3 },
+      requeueBackoff: RequeueBackoff = { baseMs: 0 },
+    ) => {
       const store = await makeStore();
       opened.push(store);
       const clock = manualClock();
-      const ledger = createLedger({ store, clock, policy });
+      const ledger = createLedger({ store, clock, policy, requeueBackoff });
       return { store, clock, ledger };
     };
     const claimOne = async (ledger: Ledger, worker = 'w1', leaseMs = 30_000) => {
@@ -210,6 +214,77 @@ export function describeLedgerBehaviour(name: string, makeStore: () => Promise<L
         type: 'FAILED',
         details: { error_code: 'RUN_ATTEMPTS_EXHAUSTED', cause_code: 'REPLAY_SOURCE_UNAVAILABLE' },
       });
+    });
+
+    it('backs a requeued run off with jitter: not claimable before not_before_ms, recorded in the REQUEUED event', async () => {
+      const draws = [0, 0.5, 0.25];
+      const backoff = { baseMs: 1_000, maxMs: 3_000, factor: 2, jitter: 0.5, random: () => draws.shift() ?? 0 };
+      const { ledger, clock } = await setup({ max_full_run_attempts: 4, max_publish_retries: 3 }, backoff);
+      const { run } = await ledger.submit(sampleIntent('ofs.req.backoff.0001'));
+      // Retry n waits min(3000, 1000·2^(n−1)) reduced by up to half of it: 1000, then 2000·0.75, then 3000·0.875.
+      const expected = [1_000, 1_500, 2_625];
+      for (const [i, wait] of expected.entries()) {
+        const claimed = await claimOne(ledger);
+        expect(claimed.run.full_run_attempts).toBe(i + 1);
+        const queued = await ledger.requeue(run.run_key, claimed.lease.token, {
+          code: 'STORE_UNAVAILABLE',
+          message: 'read-only',
+          stage: 'replay',
+        });
+        const now = clock.now();
+        expect(queued).toMatchObject({ state: 'QUEUED', not_before_ms: now + wait });
+        const event = (await ledger.events(run.run_key)).at(-1);
+        expect(event).toMatchObject({
+          type: 'REQUEUED',
+          details: { backoff_ms: wait, not_before_ms: now + wait, error_code: 'STORE_UNAVAILABLE' },
+        });
+        clock.advance(wait - 1);
+        expect(await ledger.claim({ worker: 'w2', leaseMs: 1_000 })).toBeUndefined();
+        clock.advance(1);
+      }
+      const last = await claimOne(ledger);
+      expect(last.run.full_run_attempts).toBe(4);
+      expect(last.run.not_before_ms).toBeUndefined();
+    });
+
+    it('backs a publish retry off too, and uses DEFAULT_REQUEUE_BACKOFF when none is configured', async () => {
+      const store = await makeStore();
+      opened.push(store);
+      const clock = manualClock();
+      const ledger = createLedger({ store, clock, policy: { max_full_run_attempts: 3, max_publish_retries: 3 } });
+      const { run } = await ledger.submit(sampleIntent('ofs.req.backoff.0002'));
+      const full = await claimOne(ledger);
+      const pending = await ledger.publishPending(run.run_key, full.lease.token, { code: 'STORE_UNAVAILABLE', message: 'disk full' });
+      const wait = (pending.not_before_ms ?? 0) - clock.now();
+      expect(wait).toBeGreaterThanOrEqual(1_000);
+      expect(wait).toBeLessThanOrEqual(2_000);
+      expect((await ledger.events(run.run_key)).at(-1)?.details).toMatchObject({ backoff_ms: wait });
+      expect(await ledger.claim({ worker: 'w1', leaseMs: 1_000 })).toBeUndefined();
+      clock.advance(wait);
+      expect((await claimOne(ledger)).run.mode).toBe('PUBLISH_ONLY');
+    });
+
+    it('says what changed and the way forward when only the run configuration differs under one request_id', async () => {
+      const { ledger } = await setup();
+      await ledger.submit(sampleIntent('ofs.req.config.0001'), { runConfigDigest: 'a'.repeat(64) });
+      let caught: unknown;
+      try {
+        await ledger.submit(sampleIntent('ofs.req.config.0001'), { runConfigDigest: 'b'.repeat(64) });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isOfsError(caught, 'REQUEST_ID_PAYLOAD_MISMATCH')).toBe(true);
+      const error = caught as { message: string; details: Record<string, unknown> };
+      expect(error.message).toContain('same intent under another run configuration');
+      expect(error.message).toContain(`run_config_digest ${'a'.repeat(64)} then, ${'b'.repeat(64)} now`);
+      expect(error.message).toContain('new request_id');
+      expect(error.details).toMatchObject({
+        fields: ['run_config_digest'],
+        existing_run_config_digest: 'a'.repeat(64),
+        submitted_run_config_digest: 'b'.repeat(64),
+      });
+      const fresh = await ledger.submit(sampleIntent('ofs.req.config.0001.r2'), { runConfigDigest: 'b'.repeat(64) });
+      expect(fresh.created).toBe(true);
     });
 
     it('retries publication exactly max_publish_retries times, then FAILED/PUBLISH_RETRY_EXHAUSTED', async () => {

@@ -6,7 +6,8 @@ import { isOfsError, OFS_ERROR_CATALOGUE, type OfsErrorCode } from '@ofs/contrac
  */
 const FIXES: Partial<Record<OfsErrorCode, string>> = {
   SCHEMA_INVALID: 'fix the fields listed in details.problems and submit again.',
-  REQUEST_ID_PAYLOAD_MISMATCH: 'use a new request_id for a changed intent (request ids are idempotency keys).',
+  REQUEST_ID_PAYLOAD_MISMATCH:
+    'submit under a new request_id: `ofs build <intent> --request-id <new id>` (or edit request_id in the file); the old run keeps its own.',
   RUN_CONFIG_DIGEST_MISMATCH:
     'the submitter and this worker resolve different policy/profile/code/config; deploy the same configuration to both, then submit again under a new request_id.',
   CODE_RELEASE_MISMATCH: 'set ofs_code_release_id in the intent to this release (see `ofs plan`), or run the matching release.',

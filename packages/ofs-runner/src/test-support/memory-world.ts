@@ -52,6 +52,8 @@ export interface MemoryWorldOptions {
   readonly clock?: Clock;
   readonly leaseMs?: number;
   readonly tracerProvider?: CorridorDeps['tracerProvider'];
+  /** Default `{ baseMs: 0 }` (retry at once), so budget tests need no clock. */
+  readonly requeueBackoff?: CorridorDeps['requeueBackoff'];
 }
 
 /** A corridor over in-memory ports, seeded with the demo generator's data. */
@@ -87,6 +89,7 @@ export async function memoryWorld(options: MemoryWorldOptions = {}) {
     pins,
     worker: 'test-worker',
     leaseMs: options.leaseMs ?? 5_000,
+    requeueBackoff: options.requeueBackoff ?? { baseMs: 0 },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
   };

@@ -1,4 +1,4 @@
-import type { RunRecord } from '@ofs/contracts';
+import { type RunRecord, sleepWithSignal } from '@ofs/contracts';
 import { manifestHealth } from '../../manifest-health.js';
 import { formatError } from '../hints.js';
 import type { CliCommand } from '../command.js';
@@ -15,19 +15,41 @@ export const buildCommand: CliCommand = {
   options: {
     supersedes: { type: 'string', multiple: true, help: '<manifest> a manifest id or key this dataset supersedes (repeatable)' },
     'backfill-reason': { type: 'string', help: '<text> why the superseding build was requested' },
+    'request-id': {
+      type: 'string',
+      help: '<id> submit under this request_id instead of the file’s (e.g. after the run configuration changed)',
+    },
   },
   async run(ctx) {
-    const intent = await readJsonArg(ctx, ctx.positionals[0]!, 'intent');
+    const intent = withRequestId(ctx, await readJsonArg(ctx, ctx.positionals[0]!, 'intent'));
     return withCorridor(ctx, async (corridor) => {
       const submitted = await corridor.submit(intent, submitOptions(ctx.values, ctx.io.signal));
       ctx.progress(`submitted run ${submitted.run.run_key}${submitted.created ? '' : ' (already submitted)'}`);
       let run: RunRecord = await corridor.runBuild(submitted.run.run_key, { signal: ctx.io.signal });
-      // A retryable failure before publication requeues the run: keep going within its budget.
-      while (run.state === 'QUEUED' && !ctx.io.signal.aborted) run = await corridor.runBuild(run.run_key, { signal: ctx.io.signal });
+      // A retryable failure before publication requeues the run with a backoff: wait it out and
+      // keep going within the run's budget.
+      while (run.state === 'QUEUED' && !ctx.io.signal.aborted) {
+        const wait = (run.not_before_ms ?? 0) - Date.now();
+        if (wait > 0) {
+          ctx.progress(
+            `run ${run.run_key} requeued after ${run.last_error?.code ?? 'a retryable error'}; retrying in ${(wait / 1000).toFixed(1)} s`,
+          );
+          await sleepWithSignal(wait, ctx.io.signal);
+        }
+        run = await corridor.runBuild(run.run_key, { signal: ctx.io.signal });
+      }
       return { exitCode: exitForRun(run), json: { run: runJson(run), created: submitted.created }, text: describeRun(run) };
     });
   },
 };
+
+/** The intent with `--request-id` applied (the file is left as it is). */
+function withRequestId(ctx: { values: Record<string, unknown> }, intent: unknown): unknown {
+  const requestId = ctx.values['request-id'];
+  if (requestId === undefined) return intent;
+  if (intent === null || typeof intent !== 'object' || Array.isArray(intent)) return intent;
+  return { ...(intent as Record<string, unknown>), request_id: requestId };
+}
 
 function submitOptions(values: Record<string, unknown>, signal: AbortSignal) {
   const supersedes = values.supersedes as string[] | undefined;
@@ -43,7 +65,7 @@ export const submitCommand: CliCommand = {
   positionals: { min: 1, max: 1 },
   options: buildCommand.options,
   async run(ctx) {
-    const intent = await readJsonArg(ctx, ctx.positionals[0]!, 'intent');
+    const intent = withRequestId(ctx, await readJsonArg(ctx, ctx.positionals[0]!, 'intent'));
     return withCorridor(ctx, async (corridor) => {
       const { run, created } = await corridor.submit(intent, submitOptions(ctx.values, ctx.io.signal));
       return {
