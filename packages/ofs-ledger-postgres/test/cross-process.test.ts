@@ -106,7 +106,7 @@ describe.skipIf(!url || !built)('ledger on the PostgreSQL server, clients in sep
     schemas.push(schema);
     const store = createPostgresLedgerStore({ client, schema });
     await store.migrate();
-    const ledger = createLedger({ store, clock: systemClock, policy });
+    const ledger = createLedger({ store, clock: systemClock, policy, requeueBackoff: { baseMs: 0 } });
     const env = { OFS_TEST_PG_URL: url!, LEDGER_SCHEMA: schema, LEDGER_POLICY: JSON.stringify(policy), POOL_MAX: String(poolMax) };
     const started = Array.from({ length: processes }, () => new WorkerProcess(env));
     workers.push(...started);

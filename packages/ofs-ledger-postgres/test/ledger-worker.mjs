@@ -16,6 +16,8 @@ const ledger = createLedger({
   store,
   clock: systemClock,
   policy: JSON.parse(process.env.LEDGER_POLICY ?? '{"max_full_run_attempts":3,"max_publish_retries":3}'),
+  // These tests race claims; the requeue backoff (tested on its own) would hide the run from them.
+  requeueBackoff: { baseMs: 0 },
 });
 const worker = `pid${process.pid}`;
 const DONE = { outcome: 'NEW', manifestKey: 'p/ofs/manifests/dm_x.json', statusClass: 'COMPLETE_SUCCESS' };
