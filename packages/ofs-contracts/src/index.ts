@@ -8,6 +8,8 @@ export * from './records/intent.js';
 export * from './records/manifest-v0.js';
 export * from './records/policy.js';
 export * from './records/feature-profile.js';
+export * from './records/coverage-policy.js';
+export * from './coverage-policy.js';
 export * from './records/plan.js';
 export * from './records/run-facts.js';
 export * from './records/profile-pin.js';

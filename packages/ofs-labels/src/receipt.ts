@@ -1,5 +1,7 @@
 import {
   type BuildPlan,
+  type CoveragePolicy,
+  coverageGateReasons,
   canonicalInstant,
   type Instant,
   LABEL_RECEIPT_SCHEMA_VERSION,
@@ -18,7 +20,8 @@ export function labelReceiptKey(plan: Pick<BuildPlan, 'platform_run_id' | 'plan_
 export interface LabelReceiptInputs {
   plan: BuildPlan;
   policy: Pick<OfsPolicy, 'revision' | 'min_label_coverage' | 'max_conflict_ratio'>;
-  labelTypes: readonly string[];
+  /** The coverage policy that gates the plan (`coveragePolicyOf(plan, policy)`); its types in order. */
+  coverage: CoveragePolicy;
   cutoff: Instant;
   maturityCutoff: Instant | undefined;
   storeStateMarker: string;
@@ -43,14 +46,17 @@ export function typeRatios(
 /**
  * The label receipt: a pure function of its inputs (no build timestamps). `coverage` is the
  * smallest per-type coverage, `conflict_ratio` the largest per-type conflict ratio; the status is
- * READY_FOR_TRAINING iff every type meets `min_label_coverage` and `max_conflict_ratio`.
+ * READY_FOR_TRAINING iff every type meets its minimum coverage and the maximum conflict ratio of
+ * the coverage policy (`coverageGateReasons`). A plan that pins a coverage policy records its
+ * per-type minimums in `policy.min_coverage_by_label_type`.
  */
 export function buildLabelReceipt(inputs: LabelReceiptInputs): LabelReceipt {
-  const { plan, policy, labelTypes, mature } = inputs;
+  const { plan, policy, mature } = inputs;
+  const gate = inputs.coverage;
+  const labelTypes = gate.label_types;
   const byType: Record<string, LabelTypeCounts> = {};
   const coverageByType: Record<string, number> = {};
   const conflictByType: Record<string, number> = {};
-  const reasons: string[] = [];
   let coverage = 1;
   let conflictRatio = 0;
   let conflicts = 0;
@@ -63,10 +69,8 @@ export function buildLabelReceipt(inputs: LabelReceiptInputs): LabelReceipt {
     coverage = Math.min(coverage, ratios.coverage);
     conflictRatio = Math.max(conflictRatio, ratios.conflict);
     conflicts += counts.conflict;
-    if (ratios.coverage < policy.min_label_coverage) reasons.push(`COVERAGE_BELOW_MIN:${type}`);
-    if (ratios.conflict > policy.max_conflict_ratio) reasons.push(`CONFLICT_RATIO_ABOVE_MAX:${type}`);
   });
-  reasons.sort();
+  const reasons = coverageGateReasons(gate, coverageByType, conflictByType);
   return {
     schema_version: LABEL_RECEIPT_SCHEMA_VERSION,
     plan_id: plan.plan_id,
@@ -79,7 +83,12 @@ export function buildLabelReceipt(inputs: LabelReceiptInputs): LabelReceipt {
     maturity_cutoff_utc: inputs.maturityCutoff === undefined ? null : canonicalInstant(inputs.maturityCutoff),
     store_state_marker: inputs.storeStateMarker,
     label_types: [...labelTypes],
-    policy: { revision: policy.revision, min_label_coverage: policy.min_label_coverage, max_conflict_ratio: policy.max_conflict_ratio },
+    policy: {
+      revision: policy.revision,
+      min_label_coverage: policy.min_label_coverage,
+      max_conflict_ratio: plan.coverage_policy === undefined ? policy.max_conflict_ratio : gate.max_conflict_ratio,
+      ...(plan.coverage_policy === undefined ? {} : { min_coverage_by_label_type: { ...gate.min_coverage_by_label_type } }),
+    },
     status: reasons.length === 0 ? 'READY_FOR_TRAINING' : 'NOT_READY_FOR_TRAINING',
     reasons,
     coverage,

@@ -1,5 +1,6 @@
 import {
   type AbortOptions,
+  coveragePolicyOf,
   type BuildPlan,
   canonicalInstant,
   type LabelAssertion,
@@ -36,7 +37,10 @@ import { TypeTally } from './tally.js';
 export interface LabelResolverDeps {
   /** The label store (read by batch; never written). */
   store: LabelStore;
-  /** The OFS policy: `label_types`, `min_label_coverage`, `max_conflict_ratio`, `label_batch_size`. */
+  /**
+   * The OFS policy: `revision`, `label_batch_size`; its `label_types`, `min_label_coverage` and
+   * `max_conflict_ratio` gate only plans that pin no `coverage_policy` (plans from before it).
+   */
   policy: Pick<OfsPolicy, 'revision' | 'label_types' | 'min_label_coverage' | 'max_conflict_ratio'> & { label_batch_size?: number };
   /** Object store the receipt is written to, write-once, at `{platform_run_id}/ofs/labels/{plan_id}.json`. */
   artifacts: ObjectStore;
@@ -116,7 +120,8 @@ export function createLabelResolver(
     throw new OfsError('LABEL_ASOF_MISSING', { message: `maturity_days must be a whole number ≥ 0, got ${maturityDays}` });
   }
   const maturityCutoff = maturityDays === undefined ? undefined : minusDays(cutoff, maturityDays);
-  const types = [...policy.label_types];
+  const coverage = coveragePolicyOf(plan, policy);
+  const types = [...coverage.label_types];
   if (types.length === 0 || new Set(types).size !== types.length) {
     throw new OfsError('POLICY_INVALID', { message: 'policy.label_types must be non-empty and unique' });
   }
@@ -348,7 +353,7 @@ export function createLabelResolver(
     const receipt = buildLabelReceipt({
       plan,
       policy,
-      labelTypes: types,
+      coverage,
       cutoff: cutoff!,
       maturityCutoff,
       storeStateMarker: marker,

@@ -1,6 +1,15 @@
 import { createMemoryObjectStore, isOfsError } from '@ofs/contracts';
 import { describe, expect, it } from 'vitest';
-import { PINS, POLICY, PROFILE, put, REFERENCE_CASES } from './fixtures/plan-fixtures.js';
+import {
+  PINS,
+  POLICY,
+  PROFILE,
+  plannableIntent,
+  put,
+  REFERENCE_CASES,
+  referenceBaselineIntent,
+  runFacts,
+} from './fixtures/plan-fixtures.js';
 import { createMemoryFeatureProfiles } from './memory-feature-profiles.js';
 import { resolvePlan } from './resolve-plan.js';
 
@@ -9,7 +18,9 @@ import { resolvePlan } from './resolve-plan.js';
  * scope failures of run facts are RUN_FACTS_INVALID (our catalogue's code for "does not cover
  * the intent's scope"), malformed run facts are RUN_FACTS_INVALID rather than a lenient read,
  * unparseable stored JSON is ARTIFACT_CORRUPT, anchors are strictly typed (string offsets,
- * integer partitions) and every anchor problem is PARITY_ANCHOR_INVALID.
+ * integer partitions) and every anchor problem is PARITY_ANCHOR_INVALID. The reference's intents
+ * carry `filters.country`, which it hashes and ignores; the corridor refuses a filter it does not
+ * implement (D85), so the cases run without it and one test shows the refusal.
  */
 const DIVERGENCES: Record<string, string> = {
   p3_run_scope_mismatch: 'RUN_FACTS_INVALID',
@@ -43,7 +54,7 @@ describe('reference Phase 3 vectors (run facts, scope, PASS decision table, anch
       let code = 'OK';
       try {
         await resolvePlan(
-          c.intent as never,
+          plannableIntent(c.intent) as never,
           { store, profiles: createMemoryFeatureProfiles([PROFILE]), policy: POLICY, pins: PINS },
           {
             requiredOutputIds: c.required_output_ids,
@@ -56,4 +67,22 @@ describe('reference Phase 3 vectors (run facts, scope, PASS decision table, anch
       expect(code).toBe(expected);
     });
   }
+});
+
+describe('reference intents with a filter the corridor does not implement', () => {
+  it('the reference baseline with filters.country is INTENT_SCOPE_UNSUPPORTED, not planned and ignored', async () => {
+    const baseline = REFERENCE_CASES.find((c) => c.name === 'p3_baseline_instance_pass')!;
+    const store = createMemoryObjectStore();
+    await put(store, baseline.run_facts_ref, runFacts());
+    const deps = { store, profiles: createMemoryFeatureProfiles([PROFILE]), policy: POLICY, pins: PINS };
+    const error = await resolvePlan(referenceBaselineIntent() as never, deps).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isOfsError(error) && error.code).toBe('INTENT_SCOPE_UNSUPPORTED');
+    expect((error as { details: unknown }).details).toEqual({ path: '/filters/country' });
+    const written: string[] = [];
+    for await (const key of store.list('')) written.push(key);
+    expect(written.filter((k) => k.includes('/ofs/plans/'))).toEqual([]);
+  });
 });

@@ -1,4 +1,6 @@
 import {
+  checkIntentScope,
+  resolveCoveragePolicy,
   type AbortOptions,
   BUILD_PLAN_SCHEMA_VERSION,
   type BuildIntent,
@@ -90,7 +92,11 @@ export function planKeyOf(platformRunId: string, id: string): string {
  * 1. the intent is validated again (`parseBuildIntent` codes) and `filters.label_posture` read
  *    (`KNEW_THEN` default, `KNOW_NOW`; anything else `SCHEMA_INVALID`);
  * 2. the policy is validated (`POLICY_INVALID`) and the pins compared:
- *    `POLICY_REVISION_MISMATCH`, `CONFIG_REVISION_MISMATCH`, `CODE_RELEASE_MISMATCH`;
+ *    `POLICY_REVISION_MISMATCH`, `CONFIG_REVISION_MISMATCH`, `CODE_RELEASE_MISMATCH`; every
+ *    `filters` / `join_scope` key must be one the corridor implements (`INTENT_SCOPE_UNSUPPORTED`),
+ *    and the coverage policy is resolved from the intent and the host policy by the reference's
+ *    rules (`resolveCoveragePolicy`: `LABEL_POLICY_INVALID`, `LABEL_TYPE_SCOPE_UNRESOLVED`,
+ *    `COVERAGE_POLICY_BELOW_FLOOR`) and pinned in the plan;
  * 3. refs are confined to the run (`REF_INVALID`, `REF_SCOPE_MISMATCH`); a `parity_rebuild`
  *    without an anchor is `PARITY_ANCHOR_INVALID`;
  * 4. run facts by explicit ref, scope checked (`RUN_FACTS_UNAVAILABLE`, `ARTIFACT_CORRUPT`,
@@ -121,6 +127,8 @@ export async function resolvePlan(intentInput: BuildIntent, deps: PlanDeps, opti
   const posture = labelPosture(intent);
   const policy = parseOfsPolicy(deps.policy);
   checkPins(intent, policy, deps.pins);
+  checkIntentScope(intent);
+  const coveragePolicy = resolveCoveragePolicy(intent, policy);
   const requiredOutputIds = requiredOutputs(intent, options.requiredOutputIds ?? []);
 
   if (intent.intent_kind === 'parity_rebuild' && intent.parity_anchor_ref === undefined) throw anchorRequired(intent.intent_kind);
@@ -191,6 +199,7 @@ export async function resolvePlan(intentInput: BuildIntent, deps: PlanDeps, opti
     ...(anchor === undefined ? {} : { parity_anchor: anchor as BuildPlan['parity_anchor'] & object }),
     join_scope: structuredClone(intent.join_scope) as BuildPlan['join_scope'],
     filters: structuredClone(intent.filters) as BuildPlan['filters'],
+    coverage_policy: coveragePolicy,
     policy: { revision: policy.revision, digest: policyDigest },
     config_revision: intent.config_revision,
     ofs_code_release_id: intent.ofs_code_release_id,

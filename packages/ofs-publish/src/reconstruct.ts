@@ -1,4 +1,5 @@
 import {
+  coveragePolicyOf,
   type AbortOptions,
   type BuildPlan,
   compareDecimal,
@@ -37,7 +38,10 @@ export interface ReconstructDeps<LabelReceipt = unknown> {
   /** The plan's feature profile, resolved and pinned (its digest must equal the plan's). */
   profile: ResolvedFeatureProfile;
   store: ObjectStore;
-  /** The plan's policy (`revision` must equal the plan's): `part_rows`, `label_batch_size`, `label_types`. */
+  /**
+   * The plan's policy (`revision` must equal the plan's): `part_rows`, `label_batch_size`; its
+   * `label_types` only for plans that pin no coverage policy.
+   */
   policy: OfsPolicy;
 }
 
@@ -103,7 +107,7 @@ async function run<LabelReceipt>(
   const profile = compileProfile(deps.profile);
   assertPinned(plan, profile, deps.policy);
   const policy = { ...OFS_POLICY_DEFAULTS, ...deps.policy };
-  const labelTypes = policy.label_types;
+  const labelTypes = coveragePolicyOf(plan, policy).label_types;
   const layout = rowLayout(profile, labelTypes);
   const training = plan.training_posture === 'TRAINING';
   const slices = plan.replay_basis;

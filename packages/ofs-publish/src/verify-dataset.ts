@@ -4,6 +4,7 @@ import {
   assertObjectKey,
   type BuildPlan,
   BuildPlanSchema,
+  coverageGateReasons,
   type DatasetManifestV1,
   DatasetManifestV1Schema,
   type DraftReceipt,
@@ -541,6 +542,17 @@ function checkReceiptBindings(
   );
   same('draft_receipt.feature_profile', keys.draft_receipt, "the draft's feature profile", plan.feature_profile, draft.feature_profile);
   same('draft_receipt.policy', keys.draft_receipt, "the draft's policy", plan.policy, draft.policy);
+  if (plan.coverage_policy !== undefined) {
+    const cp = plan.coverage_policy;
+    same('label_receipt.label_types', keys.label_receipt, "the label receipt's label types", cp.label_types, labels.label_types);
+    same(
+      'label_receipt.policy',
+      keys.label_receipt,
+      "the label receipt's coverage thresholds",
+      { min_coverage_by_label_type: cp.min_coverage_by_label_type, max_conflict_ratio: cp.max_conflict_ratio },
+      { min_coverage_by_label_type: labels.policy.min_coverage_by_label_type, max_conflict_ratio: labels.policy.max_conflict_ratio },
+    );
+  }
   const lb = plan.label_basis;
   same('label_receipt.label_asof_utc', keys.label_receipt, "the label receipt's cutoff", lb.label_asof_instant, labels.label_asof_utc);
   same(
@@ -645,7 +657,6 @@ function checkReceiptArithmetic(
   const mature = labels.counts.mature;
   const coverageByType: Record<string, number> = {};
   const conflictByType: Record<string, number> = {};
-  const reasons: string[] = [];
   let coverage = 1;
   let conflictRatio = 0;
   let conflicts = 0;
@@ -662,10 +673,18 @@ function checkReceiptArithmetic(
     coverage = Math.min(coverage, typeCoverage);
     conflictRatio = Math.max(conflictRatio, typeConflict);
     conflicts += counts.conflict;
-    if (typeCoverage < labels.policy.min_label_coverage) reasons.push(`COVERAGE_BELOW_MIN:${type}`);
-    if (typeConflict > labels.policy.max_conflict_ratio) reasons.push(`CONFLICT_RATIO_ABOVE_MAX:${type}`);
   }
-  reasons.sort();
+  // The receipt's own thresholds (bound to the plan's coverage policy by checkReceiptBindings).
+  const thresholds = labels.policy.min_coverage_by_label_type;
+  const reasons = coverageGateReasons(
+    {
+      label_types: labels.label_types,
+      min_coverage_by_label_type: thresholds ?? Object.fromEntries(labels.label_types.map((t) => [t, labels.policy.min_label_coverage])),
+      max_conflict_ratio: labels.policy.max_conflict_ratio,
+    },
+    coverageByType,
+    conflictByType,
+  );
   const key = keys.label_receipt;
   differs(
     'label_receipt.coverage',

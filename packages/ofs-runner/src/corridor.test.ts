@@ -2,7 +2,7 @@ import { isOfsError, isOfsErrorCode, type ObjectStore, OfsError, type ReplayReco
 import { canonicalJson, sha256Hex, writeOnceJson } from '@ofs/ids';
 import { describe, expect, it } from 'vitest';
 import { createCorridor } from './corridor.js';
-import { DEMO_PLATFORM_RUN_ID } from './demo/generate.js';
+import { DEMO_LABEL_TYPE, DEMO_PLATFORM_RUN_ID } from './demo/generate.js';
 import { demoRunFacts } from './demo/fixtures.js';
 import { keysUnder, manualClock, memoryWorld } from './test-support/memory-world.js';
 
@@ -42,6 +42,20 @@ describe('createCorridor: build, converge, reuse by plan', () => {
     const done = await world.corridor.runBuild(run.run_key);
     const manifest = JSON.parse(new TextDecoder().decode(await world.store.get(done.manifest_key!)));
     expect(manifest.provenance.run_config_digest).toBe(run.run_config_digest);
+  });
+
+  it("the intent's coverage policy replaces the host defaults (no floor set): 0.1 asked under a host default of 0.99 builds", async () => {
+    const world = await memoryWorld({ policy: { min_label_coverage: 0.99 } });
+    const filters = { label_coverage_policy: { min_coverage_by_label_type: { [DEMO_LABEL_TYPE]: 0.1 } } };
+    const { run } = await world.corridor.submit(world.intent({ filters }));
+    const done = await world.corridor.runBuild(run.run_key);
+    expect(done).toMatchObject({ state: 'DONE', status_class: 'COMPLETE_SUCCESS' });
+    const plan = JSON.parse(new TextDecoder().decode(await world.store.get(`${PRID}/ofs/plans/${done.plan_id}.json`)));
+    expect(plan.coverage_policy).toEqual({
+      label_types: [DEMO_LABEL_TYPE],
+      min_coverage_by_label_type: { [DEMO_LABEL_TYPE]: 0.1 },
+      max_conflict_ratio: 0.05,
+    });
   });
 
   it('planOnly resolves the plan and feasibility without reading a record or touching the ledger', async () => {
@@ -93,6 +107,32 @@ describe('fail-closed matrix: each ends FAILED with its code and publishes nothi
         async setup() {
           const world = await memoryWorld({ policy: { min_label_coverage: 0.99 } });
           return { world, intent: world.intent() };
+        },
+      },
+      {
+        name: "the intent's own coverage demand (0.99) under a host policy that asks for nothing",
+        code: 'COVERAGE_POLICY_VIOLATION',
+        async setup() {
+          const world = await memoryWorld({ policy: { min_label_coverage: 0, max_conflict_ratio: 1 } });
+          const filters = { label_coverage_policy: { min_coverage_by_label_type: { [DEMO_LABEL_TYPE]: 0.99 } } };
+          return { world, intent: world.intent({ filters }) };
+        },
+      },
+      {
+        name: "an intent asking less coverage than the host's floor",
+        code: 'COVERAGE_POLICY_BELOW_FLOOR',
+        async setup() {
+          const world = await memoryWorld({ policy: { min_label_coverage_floor: 0.5 } });
+          const filters = { label_coverage_policy: { min_coverage_by_label_type: { [DEMO_LABEL_TYPE]: 0.1 } } };
+          return { world, intent: world.intent({ filters }) };
+        },
+      },
+      {
+        name: 'a filter the corridor does not implement',
+        code: 'INTENT_SCOPE_UNSUPPORTED',
+        async setup() {
+          const world = await memoryWorld();
+          return { world, intent: world.intent({ filters: { country: ['US'] } }) };
         },
       },
       {

@@ -47,7 +47,13 @@ export const LabelReceiptSchema = Type.Object(
     /** In policy order. */
     label_types: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
     policy: Type.Object(
-      { revision: Type.String({ minLength: 1 }), min_label_coverage: Ratio, max_conflict_ratio: Ratio },
+      {
+        revision: Type.String({ minLength: 1 }),
+        min_label_coverage: Ratio,
+        max_conflict_ratio: Ratio,
+        /** The plan's per-type thresholds (plans with a `coverage_policy`); they gate instead of `min_label_coverage`. */
+        min_coverage_by_label_type: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Ratio)),
+      },
       { additionalProperties: false },
     ),
     status: Type.Union([Type.Literal('READY_FOR_TRAINING'), Type.Literal('NOT_READY_FOR_TRAINING')]),

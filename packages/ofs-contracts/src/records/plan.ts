@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { CoveragePolicySchema } from './coverage-policy.js';
 import { FeatureDefinitionSetSchema, ReplaySliceSchema } from './intent.js';
 
 /** Schema version of a resolved build plan. */
@@ -79,6 +80,12 @@ export const BuildPlanSchema = Type.Object(
     ),
     join_scope: JsonObject,
     filters: JsonObject,
+    /**
+     * The label types and thresholds this plan is gated by, resolved from the intent and the host
+     * policy (`resolveCoveragePolicy`). Absent in plans written before it existed: those are gated
+     * by the host policy's `label_types` / `min_label_coverage` / `max_conflict_ratio`.
+     */
+    coverage_policy: Type.Optional(CoveragePolicySchema),
     policy: Type.Object({ revision: Type.String({ minLength: 1 }), digest: Sha256Hex }, { additionalProperties: false }),
     config_revision: Type.String({ minLength: 1 }),
     ofs_code_release_id: Type.String({ minLength: 1 }),

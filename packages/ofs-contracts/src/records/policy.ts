@@ -15,6 +15,25 @@ export const OfsPolicySchema = Type.Object(
     label_types: Type.Array(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]{1,64}$' }), { minItems: 1, uniqueItems: true }),
     min_label_coverage: Type.Number({ minimum: 0, maximum: 1 }),
     max_conflict_ratio: Type.Number({ minimum: 0, maximum: 1 }),
+    /**
+     * Default minimum coverage per label type, used when an intent names no threshold map (the
+     * role of the reference's `default_min_coverage_by_label_type`). Absent: every type in
+     * `label_types` gets `min_label_coverage`.
+     */
+    min_coverage_by_label_type: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]{1,64}$' }), Type.Number({ minimum: 0, maximum: 1 })),
+    ),
+    /**
+     * Label types an intent may ask for (the reference's taxonomy). Absent: `label_types` plus the
+     * keys of `min_coverage_by_label_type`.
+     */
+    label_taxonomy: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]{1,64}$' }), { minItems: 1, uniqueItems: true }),
+    ),
+    /** A floor no intent may go below: an intent asking less coverage for any type is refused. */
+    min_label_coverage_floor: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** A ceiling no intent may go above: an intent allowing a larger conflict ratio is refused. */
+    max_conflict_ratio_ceiling: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     max_publish_retries: Type.Integer({ minimum: 0, maximum: 100, default: 3 }),
     max_full_run_attempts: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
     part_rows: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000 }),

@@ -66,7 +66,7 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
         `    ${s.topic}/${s.partition} ${s.mode}${s.cutover_offset ? ` (Archive up to offset ${s.cutover_offset}, then EB)` : ''}: ${s.counts.records} records`,
     ),
     `  reconstruction: ${draft.totals.duplicates_dropped} duplicate deliveries dropped, ${draft.totals.row_events} row events → ${draft.totals.rows} rows`,
-    `  labels ${labels.status}: coverage ${labels.coverage.toFixed(3)} (policy ≥ ${labels.policy.min_label_coverage}), conflict ratio ${labels.conflict_ratio.toFixed(3)} (≤ ${labels.policy.max_conflict_ratio}), as of ${labels.label_asof_utc}`,
+    `  labels ${labels.status}: coverage ${labels.coverage.toFixed(3)} (policy ≥ ${Math.min(...Object.values(labels.policy.min_coverage_by_label_type ?? { _: labels.policy.min_label_coverage }))}), conflict ratio ${labels.conflict_ratio.toFixed(3)} (≤ ${labels.policy.max_conflict_ratio}), as of ${labels.label_asof_utc}`,
     `same request again → run ${repeat.run.run_key}: ${repeat.run.state} ${repeat.created ? '(new run?)' : '(idempotent: the same run)'}`,
     `same meaning, request ${second.run.request_id} → run ${second.run.run_key}: ${second.run.state} ${second.run.outcome ?? ''}` +
       (second.run.manifest_key === run.manifest_key ? ' (the same manifest)' : ` (manifest ${second.run.manifest_key})`),
