@@ -19,7 +19,11 @@ interface Observation {
 type Case = (typeof fixture.cases)[number];
 const byName = (name: string): Case => fixture.cases.find((c) => c.name === name)!;
 
-/** The reference's cutover labels in ours: its "backfill" is a mixed selection. */
+/**
+ * The reference's cutover labels in ours for its vectors. Its "backfill" in E3 (Archive filling a
+ * hole between EB records) is our MIXED; the standard retention case, where its backfill is our
+ * ARCHIVE_THEN_EB, is tested below (D86).
+ */
 const MODE: Record<string, string> = {
   EB_ONLY: 'EB_ONLY',
   ARCHIVE_ONLY: 'ARCHIVE_ONLY',
@@ -193,3 +197,22 @@ describe('reference cases our contracts refuse before any read', () => {
 
 // Type-only check that the fixture intent still is an intent shape.
 export type _IntentShape = BuildIntent;
+
+describe("the reference's EB_WITH_ARCHIVE_BACKFILL in the usual retention case is our ARCHIVE_THEN_EB (D86)", () => {
+  it('Archive serves the trimmed low end, EB the rest up to the slice end: one switch, cutover at the Archive’s last offset', async () => {
+    const c = structuredClone(byName('p4_eb_with_archive_backfill'));
+    const template = (c.evidence.observations as Observation[])[0]!;
+    // The reference's rule gives EB_WITH_ARCHIVE_BACKFILL here: E = {102..105}, its cutover
+    // max(E) = 105 = end, so the high zone is empty and the low-zone gap 100–101 is "backfilled".
+    (c.evidence as { observations: Observation[] }).observations = [
+      { ...template, offset: '100', payload_hash: 'a'.repeat(64), source: 'ARCHIVE' },
+      { ...template, offset: '101', payload_hash: 'b'.repeat(64), source: 'ARCHIVE' },
+      ...['102', '103', '104', '105'].map((offset, i) => ({ ...template, offset, payload_hash: 'cdef'[i]!.repeat(64), source: 'EB' })),
+    ];
+    const { receipt } = await run(c, 'kafka_offset', 'TRAINING');
+    const slice = receipt.slices[0]!;
+    expect(slice.mode).toBe('ARCHIVE_THEN_EB');
+    expect(slice.cutover_offset).toBe('101');
+    expect(receipt.status).toBe('COMPLETE');
+  });
+});
