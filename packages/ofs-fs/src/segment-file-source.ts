@@ -1,4 +1,5 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type AbortOptions,
@@ -41,6 +42,39 @@ function unavailable(error: unknown, what: string): OfsError {
   });
 }
 
+/**
+ * Opens `path` for reading without blocking (a FIFO planted in place of a segment or index would
+ * otherwise wait for a writer forever) and refuses anything but a regular file with
+ * `OBJECT_NOT_REGULAR_FILE`. A missing file is `undefined` when `missingOk`.
+ */
+async function openRegular(path: string, what: string, missingOk: boolean): Promise<FileHandle | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = codeOf(error);
+    if (missingOk && (code === 'ENOENT' || code === 'ENOTDIR')) return undefined;
+    if (code === 'ENXIO' || code === 'EOPNOTSUPP') throw notRegular(what);
+    throw unavailable(error, `opening ${what}`);
+  }
+  let regular: boolean;
+  try {
+    regular = (await handle.stat()).isFile();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw unavailable(error, `inspecting ${what}`);
+  }
+  if (!regular) {
+    await handle.close().catch(() => {});
+    throw notRegular(what);
+  }
+  return handle;
+}
+
+function notRegular(what: string): OfsError {
+  return new OfsError('OBJECT_NOT_REGULAR_FILE', { message: `${what} is not a regular file; it is refused unread`, details: { what } });
+}
+
 function isIndex(value: unknown): value is SegmentIndex {
   const v = value as SegmentIndex | null;
   const range = (r: OffsetRange) => isCanonicalDecimal(r?.start) && isCanonicalDecimal(r?.end);
@@ -52,7 +86,12 @@ function isIndex(value: unknown): value is SegmentIndex {
     v.coverage.every(range) &&
     Array.isArray(v.segments) &&
     v.segments.every(
-      (s) => typeof s?.file === 'string' && /^[A-Za-z0-9._-]+$/.test(s.file) && range({ start: s.first_offset, end: s.last_offset }),
+      (s) =>
+        typeof s?.file === 'string' &&
+        /^[A-Za-z0-9._-]+$/.test(s.file) &&
+        s.file !== '.' &&
+        s.file !== '..' &&
+        range({ start: s.first_offset, end: s.last_offset }),
     )
   );
 }
@@ -83,15 +122,18 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
   const indexes = new Map<string, SegmentIndex>();
 
   const indexOf = async (slice: ReplaySlice): Promise<SegmentIndex | undefined> => {
-    const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind);
+    const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind, 'BASIS_UNRESOLVED');
     const cached = indexes.get(dir);
     if (cached) return cached;
+    const handle = await openRegular(join(dir, INDEX_FILE), `segment index of ${slice.topic}/${slice.partition}`, true);
+    if (handle === undefined) return undefined;
     let text: string;
     try {
-      text = await readFile(join(dir, INDEX_FILE), 'utf8');
+      text = await handle.readFile('utf8');
     } catch (error) {
-      if (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR') return undefined;
       throw unavailable(error, `reading segment index of ${slice.topic}/${slice.partition}`);
+    } finally {
+      await handle.close().catch(() => {});
     }
     let parsed: unknown;
     try {
@@ -153,7 +195,7 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
     throwIfAborted(signal);
     const index = await indexOf(slice);
     if (!index) return;
-    const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind);
+    const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind, 'BASIS_UNRESOLVED');
     let batch: ReplayRecord[] = [];
     for (let s = firstSegmentReaching(index, range.start); s < index.segments.length; s++) {
       const segment = index.segments[s]!;
@@ -161,12 +203,7 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
       throwIfAborted(signal);
       // Segments wholly inside the range need no per-line offset check.
       const inner = compareDecimal(segment.first_offset, range.start) >= 0 && compareDecimal(segment.last_offset, range.end) <= 0;
-      let handle: FileHandle;
-      try {
-        handle = await open(join(dir, segment.file), 'r');
-      } catch (error) {
-        throw unavailable(error, `opening ${slice.topic}/${slice.partition} ${segment.file}`);
-      }
+      const handle = (await openRegular(join(dir, segment.file), `${slice.topic}/${slice.partition} ${segment.file}`, false)) as FileHandle;
       try {
         // Streams the file through one chunk buffer, so memory stays bounded whatever the segment size.
         // Each line is decoded on its own (not the whole chunk): a record's strings then keep at

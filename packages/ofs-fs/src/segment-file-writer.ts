@@ -75,7 +75,9 @@ async function writeOnce(path: string, data: string): Promise<void> {
  * segment's lines per partition are held in memory. Each partition's index is written last and
  * write-once (an existing partition is refused with `ARTIFACT_IMMUTABILITY_VIOLATION`), so a
  * reader sees either the whole partition or none of it. Records out of order within a partition
- * are `REPLAY_RECORD_INVALID`; I/O failures are `STORE_UNAVAILABLE`.
+ * are `REPLAY_RECORD_INVALID`, and so is a record whose partition is not a non-negative safe
+ * integer or whose topic/offset kind is not a non-empty string (nothing is written outside
+ * `root`); I/O failures are `STORE_UNAVAILABLE`.
  */
 export async function writeSegmentFiles(options: WriteSegmentFilesOptions): Promise<WrittenPartition[]> {
   const root = resolve(options.root);
@@ -99,7 +101,8 @@ export async function writeSegmentFiles(options: WriteSegmentFilesOptions): Prom
       if (typeof r.offset !== 'string' || !isCanonicalDecimal(r.offset)) {
         throw new OfsError('REPLAY_RECORD_INVALID', { message: `record offset ${JSON.stringify(r.offset)} is not canonical` });
       }
-      const key = `${r.topic}\u0000${r.partition}\u0000${r.offset_kind}`;
+      // JSON keeps `0` and `"0"` apart, so every partition value meets `partitionDir`'s checks.
+      const key = JSON.stringify([r.topic, r.partition, r.offset_kind]);
       let w = writers.get(key);
       if (!w) {
         const dir = partitionDir(root, r.topic, r.partition, r.offset_kind);

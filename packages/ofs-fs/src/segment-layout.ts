@@ -1,5 +1,5 @@
-import { join } from 'node:path';
-import type { OffsetRange } from '@ofs/contracts';
+import { join, relative, resolve, sep } from 'node:path';
+import { type OffsetRange, OfsError } from '@ofs/contracts';
 
 /** Schema of a partition's segment index (`index.json`). */
 export const SEGMENT_INDEX_SCHEMA_VERSION = 'ofs.segment_index.v1';
@@ -31,9 +31,51 @@ export interface SegmentIndex {
  * The directory of one topic/partition/offset kind below `root`:
  * `topic=<enc(topic)>/partition=<n>/offset_kind=<enc(kind)>`, where `enc` is
  * `encodeURIComponent` (so no name can contain `/` or climb out with `..`).
+ *
+ * Confined: `topic` and `offsetKind` must be non-empty strings that encode (no lone surrogate),
+ * `partition` a non-negative safe integer (a number: not `"0"`, `1.5`, `-1` or `"../x"`), and the
+ * joined path must be exactly these three segments below `root`. Anything else throws an
+ * `OfsError` with `code` (`REPLAY_RECORD_INVALID` by default: the writer's records; the source
+ * passes `BASIS_UNRESOLVED` for a slice).
  */
-export function partitionDir(root: string, topic: string, partition: number, offsetKind: string): string {
-  return join(root, `topic=${encodeURIComponent(topic)}`, `partition=${partition}`, `offset_kind=${encodeURIComponent(offsetKind)}`);
+export function partitionDir(
+  root: string,
+  topic: string,
+  partition: number,
+  offsetKind: string,
+  code: 'REPLAY_RECORD_INVALID' | 'BASIS_UNRESOLVED' = 'REPLAY_RECORD_INVALID',
+): string {
+  const refuse = (why: string): never => {
+    throw new OfsError(code, {
+      message: `segment path refused: ${why}`,
+      details: { topic: String(topic), partition: String(partition), offset_kind: String(offsetKind) },
+    });
+  };
+  if (typeof partition !== 'number' || !Number.isSafeInteger(partition) || partition < 0) {
+    refuse(`partition ${JSON.stringify(partition) ?? String(partition)} is not a whole number ≥ 0`);
+  }
+  const segments = [
+    `topic=${encodeName(topic, 'topic', refuse)}`,
+    `partition=${partition}`,
+    `offset_kind=${encodeName(offsetKind, 'offset_kind', refuse)}`,
+  ];
+  const base = resolve(root);
+  const dir = join(base, ...segments);
+  // Every segment checked again on the joined path: exactly three, each what was asked for.
+  const parts = relative(base, dir).split(sep);
+  if (parts.length !== 3 || parts.some((part, i) => part !== segments[i] || part === '.' || part === '..')) {
+    refuse('the directory would leave the segment root');
+  }
+  return dir;
+}
+
+function encodeName(name: unknown, what: string, refuse: (why: string) => never): string {
+  if (typeof name !== 'string' || name === '') return refuse(`${what} must be a non-empty string`);
+  try {
+    return encodeURIComponent(name);
+  } catch {
+    return refuse(`${what} is not well-formed Unicode`);
+  }
 }
 
 /** File name of the `n`-th segment of a partition. */
