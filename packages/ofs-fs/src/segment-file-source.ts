@@ -12,8 +12,14 @@ import {
   type ReplaySource,
   throwIfAborted,
 } from '@ofs/contracts';
-import { canonicalJson, sha256Hex } from '@ofs/ids';
-import { INDEX_FILE, partitionDir, SEGMENT_INDEX_SCHEMA_VERSION, type SegmentIndex } from './segment-layout.js';
+import { ENVELOPE_HASH_RECIPE, envelopeHash } from '@ofs/ids';
+import {
+  INDEX_FILE,
+  partitionDir,
+  SEGMENT_INDEX_SCHEMA_VERSION,
+  SEGMENT_INDEX_SCHEMA_VERSION_V1,
+  type SegmentIndex,
+} from './segment-layout.js';
 import { parsePlainSegmentLine, type SegmentRow } from './segment-line.js';
 
 /** Options of `createSegmentFileSource`. */
@@ -21,12 +27,24 @@ export interface SegmentFileSourceOptions {
   /** Directory written by `writeSegmentFiles` (one per source: EB and Archive each have their own). */
   root: string;
   /**
-   * Recompute every record's `payload_hash` from its payload (sha256 of canonical JSON) and fail
-   * with `REPLAY_RECORD_INVALID` on a difference. Default `false`: the corridor compares the
+   * Recompute every record's `payload_hash` with the recipe its index names
+   * (`ofs.envelope_hash.v1`: the whole envelope — `event_id`, `ts_utc`, `payload` and the optional
+   * `envelope` fields) and fail with `REPLAY_RECORD_INVALID` on a difference, so a flipped byte
+   * anywhere in a record that reaches a row is caught. A v1 index (payload-only lines, no recipe)
+   * cannot be verified: `REPLAY_HASH_UNVERIFIABLE`. Default `false`: the corridor compares the
    * recorded hashes across sources; verifying costs a canonical encoding and a hash per record.
    */
   verifyHashes?: boolean;
+  /**
+   * Largest line (record) accepted, in bytes (default `DEFAULT_MAX_RECORD_BYTES`, 16 MiB). A longer
+   * line is `REPLAY_RECORD_TOO_LARGE` as soon as that many bytes are buffered: memory stays bounded
+   * by about twice this, whatever the file holds.
+   */
+  maxRecordBytes?: number;
 }
+
+/** Default `maxRecordBytes` of `createSegmentFileSource`: 16 MiB. */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
 /** Records per `readBatches` batch. */
 const BATCH = 1024;
@@ -81,7 +99,8 @@ function isIndex(value: unknown): value is SegmentIndex {
   return (
     typeof v === 'object' &&
     v !== null &&
-    v.schema_version === SEGMENT_INDEX_SCHEMA_VERSION &&
+    (v.schema_version === SEGMENT_INDEX_SCHEMA_VERSION_V1 ||
+      (v.schema_version === SEGMENT_INDEX_SCHEMA_VERSION && typeof v.hash_recipe === 'string')) &&
     Array.isArray(v.coverage) &&
     v.coverage.every(range) &&
     Array.isArray(v.segments) &&
@@ -95,6 +114,8 @@ function isIndex(value: unknown): value is SegmentIndex {
     )
   );
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** First segment whose last offset is `>= offset` (binary search). */
 function firstSegmentReaching(index: SegmentIndex, offset: string): number {
@@ -114,11 +135,18 @@ function firstSegmentReaching(index: SegmentIndex, offset: string): number {
  * `index.json` (`[]` when the partition has no index); `read` opens only the segments whose
  * offset span meets the range (binary search over the index) and yields exactly the records
  * inside it, in file order. I/O failures are `REPLAY_SOURCE_UNAVAILABLE` (retryable); an
- * unreadable index is `ARTIFACT_CORRUPT`; a malformed line is `REPLAY_RECORD_INVALID`.
+ * unreadable index is `ARTIFACT_CORRUPT`; a malformed line is `REPLAY_RECORD_INVALID`; a line
+ * longer than `maxRecordBytes` is `REPLAY_RECORD_TOO_LARGE`; a FIFO or other non-regular file in
+ * place of an index or segment is `OBJECT_NOT_REGULAR_FILE`. Reads `ofs.segment_index.v2` and v1
+ * partitions (v1 only without `verifyHashes`).
  */
 export function createSegmentFileSource(options: SegmentFileSourceOptions): ReplaySource {
   const root = resolve(options.root);
   const verify = options.verifyHashes ?? false;
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1) {
+    throw new OfsError('SCHEMA_INVALID', { message: `maxRecordBytes must be a whole number ≥ 1, got ${maxRecordBytes}` });
+  }
   const indexes = new Map<string, SegmentIndex>();
 
   const indexOf = async (slice: ReplaySlice): Promise<SegmentIndex | undefined> => {
@@ -143,7 +171,21 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
     }
     if (!isIndex(parsed)) {
       throw new OfsError('ARTIFACT_CORRUPT', {
-        message: `segment index of ${slice.topic}/${slice.partition} is not an ${SEGMENT_INDEX_SCHEMA_VERSION}`,
+        message: `segment index of ${slice.topic}/${slice.partition} is not an ${SEGMENT_INDEX_SCHEMA_VERSION} (or ${SEGMENT_INDEX_SCHEMA_VERSION_V1})`,
+      });
+    }
+    if (verify && parsed.hash_recipe !== ENVELOPE_HASH_RECIPE) {
+      throw new OfsError('REPLAY_HASH_UNVERIFIABLE', {
+        message:
+          parsed.hash_recipe === undefined
+            ? `${slice.topic}/${slice.partition} is an ${SEGMENT_INDEX_SCHEMA_VERSION_V1} partition: its lines do not carry what the record hash (${ENVELOPE_HASH_RECIPE}) covers; rewrite it with writeSegmentFiles or read it without verifyHashes`
+            : `${slice.topic}/${slice.partition} names the hash recipe ${JSON.stringify(parsed.hash_recipe)}, which this source cannot recompute`,
+        details: {
+          topic: slice.topic,
+          partition: slice.partition,
+          schema_version: parsed.schema_version,
+          hash_recipe: parsed.hash_recipe ?? null,
+        },
       });
     }
     indexes.set(dir, parsed);
@@ -176,9 +218,12 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
     }
     if (typeof row?.offset !== 'string' || !isCanonicalDecimal(row.offset)) throw invalid(slice, file, line, 'offset is not canonical');
     if (!inner && (compareDecimal(row.offset, range.start) < 0 || compareDecimal(row.offset, range.end) > 0)) return undefined;
-    if (verify && sha256Hex(canonicalJson(row.payload as Record<string, unknown>)) !== row.payload_hash)
-      throw invalid(slice, file, line, 'payload_hash does not match the payload');
-    return {
+    if (typeof row.event_id !== 'string' || typeof row.ts_utc !== 'string' || typeof row.payload_hash !== 'string') {
+      throw invalid(slice, file, line, 'event_id, ts_utc and payload_hash must be strings');
+    }
+    if (!isObject(row.payload)) throw invalid(slice, file, line, 'payload must be an object');
+    if (row.envelope !== undefined && !isObject(row.envelope)) throw invalid(slice, file, line, 'envelope must be an object');
+    const record = {
       topic: slice.topic,
       partition: slice.partition,
       offset_kind: slice.offset_kind,
@@ -187,8 +232,19 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
       ts_utc: row.ts_utc,
       payload: row.payload,
       payload_hash: row.payload_hash,
+      ...(row.envelope === undefined ? {} : { envelope: row.envelope }),
     } as ReplayRecord;
+    if (verify && envelopeHash(record) !== record.payload_hash) {
+      throw invalid(slice, file, line, `payload_hash does not match the envelope (${ENVELOPE_HASH_RECIPE})`);
+    }
+    return record;
   };
+
+  const tooLarge = (slice: ReplaySlice, file: string, line: number) =>
+    new OfsError('REPLAY_RECORD_TOO_LARGE', {
+      message: `${slice.topic}/${slice.partition} ${file}:${line}: the record is longer than maxRecordBytes (${maxRecordBytes})`,
+      details: { topic: slice.topic, partition: slice.partition, file, line, limit: maxRecordBytes },
+    });
 
   async function* readBatches(slice: ReplaySlice, range: OffsetRange, opts?: AbortOptions): AsyncGenerator<readonly ReplayRecord[]> {
     const signal = opts?.signal;
@@ -212,8 +268,10 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
         let filled = 0;
         let line = 0;
         for (;;) {
+          // `filled` bytes are the start of one line: past the limit it can only be too large.
+          if (filled > maxRecordBytes) throw tooLarge(slice, segment.file, line + 1);
           if (filled === buffer.length) {
-            const bigger = Buffer.allocUnsafe(buffer.length * 2);
+            const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxRecordBytes + CHUNK_BYTES));
             buffer.copy(bigger, 0, 0, filled);
             buffer = bigger;
           }
@@ -235,6 +293,7 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
             let nl = buffer.indexOf(0x0a, at);
             if (nl < 0 || nl > cut) nl = cut;
             line++;
+            if (nl - at > maxRecordBytes) throw tooLarge(slice, segment.file, line);
             if (nl > at) {
               const record = parseLine(slice, range, inner, buffer.toString('utf8', at, nl), segment.file, line);
               if (record) {

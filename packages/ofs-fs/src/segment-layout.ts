@@ -1,8 +1,18 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { type OffsetRange, OfsError } from '@ofs/contracts';
 
-/** Schema of a partition's segment index (`index.json`). */
-export const SEGMENT_INDEX_SCHEMA_VERSION = 'ofs.segment_index.v1';
+/**
+ * Schema of a partition's segment index (`index.json`) as `writeSegmentFiles` writes it. v2 names
+ * the record-hash recipe (`hash_recipe`) and its lines keep every envelope field that hash covers
+ * (`event_id`, `ts_utc`, `payload` and the optional `envelope` object), so `verifyHashes` can
+ * recompute it.
+ */
+export const SEGMENT_INDEX_SCHEMA_VERSION = 'ofs.segment_index.v2';
+/**
+ * The first segment index schema: still readable, but its lines were written when the hash
+ * covered the payload only, so `verifyHashes: true` refuses it (`REPLAY_HASH_UNVERIFIABLE`).
+ */
+export const SEGMENT_INDEX_SCHEMA_VERSION_V1 = 'ofs.segment_index.v1';
 
 /** One segment file of a partition. */
 export interface SegmentEntry {
@@ -17,7 +27,12 @@ export interface SegmentEntry {
 
 /** `index.json` of one topic/partition/offset kind: what the partition covers and where each offset lives. */
 export interface SegmentIndex {
-  readonly schema_version: typeof SEGMENT_INDEX_SCHEMA_VERSION;
+  readonly schema_version: typeof SEGMENT_INDEX_SCHEMA_VERSION | typeof SEGMENT_INDEX_SCHEMA_VERSION_V1;
+  /**
+   * What each line's `payload_hash` covers (v2: `ofs.envelope_hash.v1`). Absent in v1 indexes,
+   * whose lines cannot prove their hash.
+   */
+  readonly hash_recipe?: string;
   readonly topic: string;
   readonly partition: number;
   readonly offset_kind: string;
