@@ -20,6 +20,7 @@ import {
   SEGMENT_INDEX_SCHEMA_VERSION_V1,
   type SegmentIndex,
 } from './segment-layout.js';
+import { isSegmentTimeRange } from './segment-time.js';
 import { parsePlainSegmentLine, type SegmentRow } from './segment-line.js';
 
 /** Options of `createSegmentFileSource`. */
@@ -110,12 +111,56 @@ function isIndex(value: unknown): value is SegmentIndex {
         /^[A-Za-z0-9._-]+$/.test(s.file) &&
         s.file !== '.' &&
         s.file !== '..' &&
-        range({ start: s.first_offset, end: s.last_offset }),
+        range({ start: s.first_offset, end: s.last_offset }) &&
+        isSegmentTimeRange(s),
     )
   );
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads and checks the `index.json` in partition directory `dir`; `undefined` when there is none. */
+async function loadIndex(dir: string, what: string): Promise<SegmentIndex | undefined> {
+  const handle = await openRegular(join(dir, INDEX_FILE), `segment index of ${what}`, true);
+  if (handle === undefined) return undefined;
+  let text: string;
+  try {
+    text = await handle.readFile('utf8');
+  } catch (error) {
+    throw unavailable(error, `reading segment index of ${what}`);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new OfsError('ARTIFACT_CORRUPT', { message: `segment index of ${what} is not JSON`, cause: error });
+  }
+  if (!isIndex(parsed)) {
+    throw new OfsError('ARTIFACT_CORRUPT', {
+      message: `segment index of ${what} is not an ${SEGMENT_INDEX_SCHEMA_VERSION} (or ${SEGMENT_INDEX_SCHEMA_VERSION_V1})`,
+    });
+  }
+  return parsed;
+}
+
+/**
+ * The checked `index.json` of one topic/partition/offset kind below `root` (the layout
+ * `writeSegmentFiles` writes), or `undefined` when the partition has none. For planners that need
+ * more than `coverage` — e.g. each segment's `min_ts_utc` / `max_ts_utc` / `ts_ordered` to turn a
+ * time window into offsets without reading records. Same errors as the source: a hostile
+ * partition is `BASIS_UNRESOLVED`, an unreadable index `ARTIFACT_CORRUPT`, a FIFO in its place
+ * `OBJECT_NOT_REGULAR_FILE`, I/O `REPLAY_SOURCE_UNAVAILABLE`.
+ */
+export async function readSegmentIndex(
+  root: string,
+  topic: string,
+  partition: number,
+  offsetKind: string,
+): Promise<SegmentIndex | undefined> {
+  return loadIndex(partitionDir(resolve(root), topic, partition, offsetKind, 'BASIS_UNRESOLVED'), `${topic}/${partition}`);
+}
 
 /** First segment whose last offset is `>= offset` (binary search). */
 function firstSegmentReaching(index: SegmentIndex, offset: string): number {
@@ -153,27 +198,8 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
     const dir = partitionDir(root, slice.topic, slice.partition, slice.offset_kind, 'BASIS_UNRESOLVED');
     const cached = indexes.get(dir);
     if (cached) return cached;
-    const handle = await openRegular(join(dir, INDEX_FILE), `segment index of ${slice.topic}/${slice.partition}`, true);
-    if (handle === undefined) return undefined;
-    let text: string;
-    try {
-      text = await handle.readFile('utf8');
-    } catch (error) {
-      throw unavailable(error, `reading segment index of ${slice.topic}/${slice.partition}`);
-    } finally {
-      await handle.close().catch(() => {});
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new OfsError('ARTIFACT_CORRUPT', { message: `segment index of ${slice.topic}/${slice.partition} is not JSON`, cause: error });
-    }
-    if (!isIndex(parsed)) {
-      throw new OfsError('ARTIFACT_CORRUPT', {
-        message: `segment index of ${slice.topic}/${slice.partition} is not an ${SEGMENT_INDEX_SCHEMA_VERSION} (or ${SEGMENT_INDEX_SCHEMA_VERSION_V1})`,
-      });
-    }
+    const parsed = await loadIndex(dir, `${slice.topic}/${slice.partition}`);
+    if (parsed === undefined) return undefined;
     if (verify && parsed.hash_recipe !== ENVELOPE_HASH_RECIPE) {
       throw new OfsError('REPLAY_HASH_UNVERIFIABLE', {
         message:

@@ -11,6 +11,7 @@ import {
   type SegmentIndex,
   segmentFileName,
 } from './segment-layout.js';
+import { SegmentTimeTracker } from './segment-time.js';
 
 /** Options of `writeSegmentFiles`. */
 export interface WriteSegmentFilesOptions {
@@ -47,6 +48,8 @@ interface PartitionWriter {
   last: string | undefined;
   firstOfPartition: string | undefined;
   records: number;
+  /** Time range of the segment being filled. */
+  time: SegmentTimeTracker;
   readonly segments: SegmentEntry[];
 }
 
@@ -98,7 +101,8 @@ async function writeOnce(path: string, data: string): Promise<void> {
  * kind — the layout `createSegmentFileSource` reads (EB or Archive). The index is
  * `ofs.segment_index.v2` and names the record-hash recipe (`ofs.envelope_hash.v1`); each line
  * keeps every field that hash covers. Hashes are stored as given, not checked (a source checks
- * them with `verifyHashes`). Streams: at most one
+ * them with `verifyHashes`). Each segment entry records its time range (`min_ts_utc`,
+ * `max_ts_utc`, `ts_ordered`) when every record's `ts_utc` is an RFC 3339 instant. Streams: at most one
  * segment's lines per partition are held in memory. Each partition's index is written last and
  * write-once (an existing partition is refused with `ARTIFACT_IMMUTABILITY_VIOLATION`), so a
  * reader sees either the whole partition or none of it. Records out of order within a partition
@@ -118,9 +122,10 @@ export async function writeSegmentFiles(options: WriteSegmentFilesOptions): Prom
     if (w.lines.length === 0) return;
     const file = segmentFileName(w.segments.length);
     await writeOnce(join(w.dir, file), `${w.lines.join('\n')}\n`);
-    w.segments.push({ file, first_offset: w.first!, last_offset: w.last!, records: w.lines.length });
+    w.segments.push({ file, first_offset: w.first!, last_offset: w.last!, records: w.lines.length, ...w.time.result() });
     w.lines = [];
     w.first = undefined;
+    w.time = new SegmentTimeTracker();
   };
 
   try {
@@ -147,6 +152,7 @@ export async function writeSegmentFiles(options: WriteSegmentFilesOptions): Prom
           last: undefined,
           firstOfPartition: undefined,
           records: 0,
+          time: new SegmentTimeTracker(),
           segments: [],
         };
         writers.set(key, w);
@@ -156,6 +162,7 @@ export async function writeSegmentFiles(options: WriteSegmentFilesOptions): Prom
         });
       }
       w.lines.push(toLine(r));
+      w.time.add(r.ts_utc);
       w.first ??= r.offset;
       w.firstOfPartition ??= r.offset;
       w.last = r.offset;

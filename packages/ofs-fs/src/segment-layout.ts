@@ -23,6 +23,21 @@ export interface SegmentEntry {
   readonly last_offset: string;
   /** Number of lines (records). */
   readonly records: number;
+  /**
+   * Earliest and latest record `ts_utc` in the file, as canonical UTC instants
+   * (`canonicalInstant`: `YYYY-MM-DDTHH:MM:SS[.fraction]Z`). Compare them as instants
+   * (`parseInstant` / `compareInstants` from `@ofs/contracts`), never as strings: fractions of
+   * different lengths do not sort. Present (with `ts_ordered`) only when every record's `ts_utc`
+   * is an RFC 3339 instant; absent in v1 indexes and for segments with other timestamps.
+   */
+  readonly min_ts_utc?: string;
+  readonly max_ts_utc?: string;
+  /**
+   * `true` when the records' `ts_utc` never decreases from one line to the next (offset order),
+   * so a time window maps to one contiguous run of lines in this segment; `false` when some record
+   * is earlier than the one before it (then only `min_ts_utc`/`max_ts_utc` bound the segment).
+   */
+  readonly ts_ordered?: boolean;
 }
 
 /** `index.json` of one topic/partition/offset kind: what the partition covers and where each offset lives. */
