@@ -17,6 +17,14 @@ export {
   resolveRunConfig,
   runConfigDigest,
 } from './run-config.js';
+export {
+  acquireCorridorLock,
+  CORRIDOR_LOCK_PID_FILE,
+  CORRIDOR_LOCK_SOCKET_FILE,
+  type CorridorLock,
+  type CorridorLockOptions,
+  corridorLockAddress,
+} from './corridor-lock.js';
 export { claimRunByKey, type ClaimByKeyResult } from './claim-by-key.js';
 export {
   CORRIDOR_CONFIG_FILE,

@@ -28,7 +28,8 @@ export function renderUsage(commands: readonly CliCommand[]): string {
     ...optionLines(COMMON_OPTIONS),
     '',
     'Exit codes: 0 ok, 1 outcome failed (run FAILED, verify differs), 2 usage, 3 input or config invalid,',
-    '4 dependency unavailable (retry), 5 not finished (queued or PUBLISH_PENDING), 70 internal error, 130 interrupted.',
+    '4 dependency unavailable (retry), 5 not finished (queued, built by another worker, PUBLISH_PENDING),',
+    '6 corridor directory locked by another process, 70 internal error, 130 interrupted.',
     'Run `ofs help <command>` for its options.',
   ].join('\n');
 }
@@ -112,6 +113,8 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
       },
     });
     print(io, Boolean(values.json), result);
+    // Interrupted before the command could finish (the run was released, not settled): 130.
+    if (io.signal.aborted && result.exitCode !== EXIT.OK) return EXIT.INTERRUPTED;
     return result.exitCode;
   } catch (error) {
     const code = isUsage(error) ? EXIT.USAGE : exitCodeOf(error);
