@@ -20,15 +20,17 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   LABEL_ASOF_MISSING: 'set label_basis.label_asof_utc, resolution_rule and a whole maturity_days ≥ 0 in the intent.',
   LABEL_ASOF_INVALID: 'write label_asof_utc as an RFC 3339 instant with a zone, e.g. 2026-11-01T00:00:00Z.',
   FEATURE_PROFILE_UNRESOLVED:
-    'add the profile file for this feature_set_id/version under the profiles directory (or correct the intent), then run the same command again.',
+    'add the profile file <feature_set_id>/<feature_set_version>.json under the profiles directory (or correct the intent); a run that already failed on it is rebuilt with `ofs build <intent> --request-id <new id>`.',
   RUN_FACTS_UNAVAILABLE: 'point run_facts_ref at the run facts object of this platform run, or write it to the store first.',
   PARITY_ANCHOR_INVALID: 'point the parity anchor ref at a valid anchor object under this platform run.',
   POLICY_REVISION_MISSING: "set policy_revision in the intent to the corridor policy's revision.",
   CONFIG_REVISION_MISSING: "set config_revision in the intent to the corridor's (ofs.config.json).",
   CODE_RELEASE_MISSING: 'set ofs_code_release_id in the intent to the running release (`ofs plan` prints it).',
-  REQUEST_INVALID: 'read the request’s receipt under ofs/inbox/receipts for details.problems, fix the request and drop it again under a new name.',
+  REQUEST_INVALID:
+    'read the request’s receipt under ofs/inbox/receipts for details.problems, fix the request and drop it again under a new name.',
   // identity and write-once artifacts
-  CANONICAL_VALUE_INVALID: 'replace NaN, ±Infinity, undefined, functions, unsafe integers and cycles with JSON values (decimal strings for big numbers).',
+  CANONICAL_VALUE_INVALID:
+    'replace NaN, ±Infinity, undefined, functions, unsafe integers and cycles with JSON values (decimal strings for big numbers).',
   ARTIFACT_IMMUTABILITY_VIOLATION:
     'leave the stored object as it is; write the new content under a new identity (change a pinned input or version).',
   ARTIFACT_CORRUPT: 'restore the named object from a backup (or delete an unpublished one and rebuild); never edit stored objects by hand.',
@@ -37,14 +39,17 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   REF_SCOPE_MISMATCH: "point the ref at an object under the intent's own platform_run_id prefix.",
   REF_NOT_FOUND: 'write the object first, or correct the ref to a key that exists in the store.',
   STORE_UNAVAILABLE: 'check the object store (disk space, permissions, reachability), then run the same command again.',
-  DATABASE_SCHEMA_TOO_NEW: 'run this command with the newer release that migrated the database (details.found); never downgrade a database.',
+  DATABASE_SCHEMA_TOO_NEW:
+    'run this command with the newer release that migrated the database (details.found); never downgrade a database.',
   // ledger
   RUN_NOT_FOUND: 'check the run key: `ofs submit` and `ofs build` print it (`ofs status <run_key>`).',
-  RUN_STATE_INVALID: 'run `ofs status <run_key>` to see the state; only PUBLISH_PENDING runs (or DONE runs missing a manifest) retry publication.',
+  RUN_STATE_INVALID:
+    'run `ofs status <run_key>` to see the state; only PUBLISH_PENDING runs (or DONE runs missing a manifest) retry publication.',
   LEASE_LOST: 'nothing to do here: the worker that owns the run now finishes it; follow it with `ofs status <run_key>`.',
   REQUEST_ID_PAYLOAD_MISMATCH:
     'submit under a new request_id: `ofs build <intent> --request-id <new id>` (or edit request_id in the file); the old run keeps its own.',
-  RUN_ATTEMPTS_EXHAUSTED: 'fix the dependency named by the run’s last error (`ofs status <run_key>`), then submit again under a new request_id.',
+  RUN_ATTEMPTS_EXHAUSTED:
+    'fix the dependency named by the run’s last error (`ofs status <run_key>`), then submit again under a new request_id.',
   PUBLISH_RETRY_EXHAUSTED: 'fix the object store, then submit again under a new request_id.',
   LEDGER_UNAVAILABLE: 'check the database (--database-url reachable, disk space), then run the same command again.',
   LEDGER_ARGUMENT_INVALID: 'correct the argument named in details (worker name, --lease-ms, limit) and call again.',
@@ -71,9 +76,12 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   LABEL_ASSERTION_CONFLICT: 'append the corrected assertion under a new assertion_id; existing assertions never change.',
   LABEL_STORE_UNAVAILABLE: 'check the label database (--database-url reachable, disk space), then run the same command again.',
   // reconstruction and publication
-  REPLAY_EVENT_ID_CONFLICT: 'find the producer that reused the event_id (details name both hashes) and fix it; the basis cannot build as is.',
-  FEATURE_VALUE_INVALID: 'correct the feature’s source field in the profile, or fix the producer emitting non-numeric values (details name it).',
-  PUBLISH_GATE_FAILED: 'read the failed gate in details, run `ofs retry-publish <run_key>` once its cause is fixed; report it if the counts disagree.',
+  REPLAY_EVENT_ID_CONFLICT:
+    'find the producer that reused the event_id (details name both hashes) and fix it; the basis cannot build as is.',
+  FEATURE_VALUE_INVALID:
+    'correct the feature’s source field in the profile, or fix the producer emitting non-numeric values (details name it).',
+  PUBLISH_GATE_FAILED:
+    'read the failed gate in details, run `ofs retry-publish <run_key>` once its cause is fixed; report it if the counts disagree.',
   SUPERSESSION_INVALID: 'name an existing manifest of the same platform run in --supersedes and give --backfill-reason.',
   MANIFEST_CONFLICT: 'change a pinned input (a new identity) instead of rebuilding; `ofs inspect <manifest>` shows the existing one.',
   DATASET_INTEGRITY_VIOLATION: 'restore the listed objects from a backup, or rebuild under a new identity; never edit published objects.',

@@ -86,7 +86,7 @@ describe('one process per embedded corridor (real processes)', async () => {
       await again.held;
       again.child.kill('SIGKILL');
       await again.done;
-    });
+    }, 120_000);
   }
 
   it('two `ofs build` on one directory: one builds, the other exits 6 naming its pid; a SIGKILLed worker frees the directory', async () => {
@@ -97,7 +97,11 @@ describe('one process per embedded corridor (real processes)', async () => {
     await writeDemoConfig(layout);
     const corridor = await createDefaultCorridor({ dir });
     try {
-      await writeDemoData(dir, { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId }, { events: 2_000, seed: 7 });
+      await writeDemoData(
+        dir,
+        { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId },
+        { events: 2_000, seed: 7 },
+      );
     } finally {
       await corridor.close();
     }
@@ -111,7 +115,10 @@ describe('one process per embedded corridor (real processes)', async () => {
     const loser = results[1 - winner]!;
     expect(loser.code, loser.stderr).toBe(6);
     expect(loser.stderr).toMatch(new RegExp(`^CORRIDOR_LOCKED: .*process ${pids[winner]}\\b.*\\n {2}fix: `));
-    expect(JSON.parse(loser.stdout)).toMatchObject({ error: { code: 'CORRIDOR_LOCKED', details: { holder_pid: pids[winner] } }, exit_code: 6 });
+    expect(JSON.parse(loser.stdout)).toMatchObject({
+      error: { code: 'CORRIDOR_LOCKED', details: { holder_pid: pids[winner] } },
+      exit_code: 6,
+    });
     const run = JSON.parse(results[winner]!.stdout).run;
     expect(run.state).toBe('DONE');
 
@@ -130,5 +137,5 @@ describe('one process per embedded corridor (real processes)', async () => {
     const status = await spawnNode([CLI, 'status', run.run_key, '--dir', dir, '--json']).done;
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout).run).toMatchObject({ run_key: run.run_key, state: 'DONE' });
-  });
+  }, 300_000);
 });

@@ -79,9 +79,7 @@ function askHolder(path: string): Promise<{ alive: boolean; pid?: number }> {
       const pid = Number.parseInt(text, 10);
       finish(Number.isSafeInteger(pid) && pid > 0 ? { alive: true, pid } : { alive: true });
     });
-    socket.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ alive: !(error.code === 'ECONNREFUSED' || error.code === 'ENOENT') }),
-    );
+    socket.on('error', (error: NodeJS.ErrnoException) => finish({ alive: !(error.code === 'ECONNREFUSED' || error.code === 'ENOENT') }));
   });
 }
 
