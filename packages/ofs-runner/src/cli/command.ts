@@ -21,6 +21,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /** The command prefix that runs this CLI as the user did (`pnpm -s ofs`, `ofs`; see `invocationOf`); default `ofs`. */
+  readonly invocation?: string;
 }
 
 /** What a command hands to the CLI: its exit code, the JSON document and the human lines. */
@@ -43,6 +45,8 @@ export interface CommandContext {
   readonly databaseUrl: string | undefined;
   /** Prefix of the PostgreSQL schemas (`--database-schema`, `$OFS_DATABASE_SCHEMA`, else `ofs`). */
   readonly databaseSchema: string | undefined;
+  /** The command prefix printed in next steps (`ofs`, `pnpm -s ofs`, `node …/cli.js`). */
+  readonly ofs: string;
   /** Writes a progress line to stderr (only when stderr is a TTY, or with `--progress`). */
   progress(message: string): void;
 }

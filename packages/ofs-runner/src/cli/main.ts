@@ -108,6 +108,7 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
       dir,
       databaseUrl: (values['database-url'] as string | undefined) ?? io.env.OFS_DATABASE_URL ?? undefined,
       databaseSchema: (values['database-schema'] as string | undefined) ?? io.env.OFS_DATABASE_SCHEMA ?? undefined,
+      ofs: io.invocation ?? 'ofs',
       progress: (message) => {
         if (showProgress) io.stderr.write(`${message}\n`);
       },

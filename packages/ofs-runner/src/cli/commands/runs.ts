@@ -73,7 +73,7 @@ export const submitCommand: CliCommand = {
         json: { run: runJson(run), created },
         text: [
           `${created ? 'submitted' : 'already submitted'}: run ${run.run_key} (${run.state})`,
-          `  follow it with: ofs status ${run.run_key}`,
+          `  follow it with: ${ctx.ofs} status ${run.run_key}`,
         ],
       };
     });

@@ -92,7 +92,7 @@ export function settleRun(ctx: CommandContext, run: RunRecord): ExitCode {
   } else if (run.state === 'PUBLISH_PENDING') {
     ctx.io.stderr.write(
       `run ${run.run_key} is PUBLISH_PENDING${run.last_error ? ` after ${run.last_error.code}` : ''}\n` +
-        `  fix: once the store is healthy, run \`ofs retry-publish ${run.run_key}\` (a worker also retries it).\n`,
+        `  fix: once the store is healthy, run \`${ctx.ofs} retry-publish ${run.run_key}\` (a worker also retries it).\n`,
     );
   } else if (run.state === 'RUNNING' && run.lease) {
     const waitS = Math.max(0, Math.ceil((run.lease.expires_at_ms - Date.now()) / 1000));
@@ -102,7 +102,7 @@ export function settleRun(ctx: CommandContext, run: RunRecord): ExitCode {
     );
   } else if (run.state === 'QUEUED' || run.state === 'RUNNING') {
     ctx.io.stderr.write(
-      `run ${run.run_key} is ${run.state}\n  fix: run \`ofs worker --once\` (or \`ofs build\` again) to finish it; follow it with \`ofs status ${run.run_key}\`.\n`,
+      `run ${run.run_key} is ${run.state}\n  fix: run \`${ctx.ofs} worker --once\` (or \`${ctx.ofs} build\` again) to finish it; follow it with \`${ctx.ofs} status ${run.run_key}\`.\n`,
     );
   }
   return exit;
