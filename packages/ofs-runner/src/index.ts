@@ -2,6 +2,7 @@ export { createCorridor, DEFAULT_LEASE_MS } from './corridor.js';
 export type {
   Corridor,
   CorridorDeps,
+  CorridorCounters,
   CorridorProgress,
   CorridorStage,
   CorridorSubmitOptions,
@@ -64,3 +65,13 @@ export { COMMANDS } from './cli/commands/index.js';
 export type { CliCommand, CliIo, CliOption, CommandContext, CommandResult } from './cli/command.js';
 export { EXIT, type ExitCode, exitCodeOf } from './cli/exit-codes.js';
 export { fixHint, formatError } from './cli/hints.js';
+export {
+  createProgressLine,
+  formatCounters,
+  type ProgressLine,
+  type ProgressLineOptions,
+  type ProgressMode,
+  type ProgressStream,
+  progressMode,
+} from './cli/progress-line.js';
+export { invocationOf, type InvocationInput } from './cli/invocation.js';

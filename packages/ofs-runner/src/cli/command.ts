@@ -1,3 +1,4 @@
+import type { CorridorProgress } from '../corridor-types.js';
 import type { ExitCode } from './exit-codes.js';
 
 /** One option of a command, as `node:util` `parseArgs` takes it, plus its help text. */
@@ -14,7 +15,7 @@ export interface CliIo {
   /** Machine-readable output (the `--json` document) and the human summary. */
   readonly stdout: { write(text: string): unknown };
   /** Progress and errors. */
-  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Environment variables (`OFS_DIR`, `OFS_DATABASE_URL`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths resolve against. */
@@ -49,6 +50,8 @@ export interface CommandContext {
   readonly ofs: string;
   /** Writes a progress line to stderr (only when stderr is a TTY, or with `--progress`). */
   progress(message: string): void;
+  /** Renders a corridor progress event: stage lines, and running counters on one updating line (TTY). */
+  corridorProgress(event: CorridorProgress): void;
 }
 
 /**

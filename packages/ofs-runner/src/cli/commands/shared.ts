@@ -18,7 +18,7 @@ export async function withCorridor<T>(
     ...(ctx.databaseUrl ? { databaseUrl: ctx.databaseUrl } : {}),
     ...(ctx.databaseSchema ? { databaseSchemaPrefix: ctx.databaseSchema } : {}),
     corridor: {
-      onProgress: (e) => ctx.progress(`[${e.run_key.slice(0, 8)}] ${e.stage}: ${e.message}`),
+      onProgress: (e) => ctx.corridorProgress(e),
       ...(extra.leaseMs === undefined ? {} : { leaseMs: extra.leaseMs }),
     },
   });
