@@ -186,11 +186,21 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'The run was submitted under another outcome-affecting configuration than this worker’s.',
   ),
+  RUN_LEASE_HELD: entry(
+    'runner',
+    true,
+    'Another worker holds a live lease on the run and is building it (details: worker, lease_expires_at_ms); the run is not finished.',
+  ),
   ABORTED: entry('runner', true, 'The operation was aborted through its AbortSignal; the run can resume.'),
   CORRIDOR_CONFIG_INVALID: entry(
     'runner',
     false,
     'The corridor configuration (e.g. ofs.config.json of an embedded corridor) is missing or invalid.',
+  ),
+  CORRIDOR_LOCKED: entry(
+    'runner',
+    false,
+    'Another process holds the embedded corridor directory (its PGlite database is single-process); details.holder_pid names it.',
   ),
   CLI_ARGUMENT_INVALID: entry('runner', false, 'A command-line argument or option is unknown, missing or malformed.'),
   INTERNAL_ERROR: entry('runner', false, 'An unexpected error escaped a stage; this is a bug (details carry the cause).'),

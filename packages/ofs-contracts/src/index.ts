@@ -1,4 +1,5 @@
 export * from './catalogue.js';
+export * from './fixes.js';
 export * from './errors.js';
 export * from './backoff.js';
 export * from './text.js';

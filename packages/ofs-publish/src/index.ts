@@ -1,4 +1,4 @@
-export { reconstruct, type DraftResult, type ReconstructDeps, type ReconstructOptions } from './reconstruct.js';
+export { reconstruct, type DraftResult, type ReconstructDeps, type ReconstructOptions, type ReconstructProgress } from './reconstruct.js';
 export {
   publish,
   assertPublishable,

@@ -55,6 +55,22 @@ export interface ReconstructOptions extends AbortOptions {
   finishLabels?: boolean;
   /** Expected number of distinct events, to size the dedupe set up front (it grows anyway). */
   expectedEvents?: number;
+  /**
+   * Observer of progress, called every 4096 records read, after each label batch is joined and
+   * once at the end, with running totals. Reconstruction never prints; the host renders (e.g. the `ofs` CLI's progress
+   * line). Must not throw; it does not affect the result.
+   */
+  onProgress?: (progress: ReconstructProgress) => void;
+}
+
+/** Running totals of a reconstruction, for progress display only (never part of any artifact). */
+export interface ReconstructProgress {
+  /** Replay records read so far (duplicates included). */
+  readonly records_read: number;
+  /** Subjects whose labels were resolved so far. */
+  readonly labels_resolved: number;
+  /** Rows appended to parts so far. */
+  readonly rows_written: number;
 }
 
 /** The result of `reconstruct`. */
@@ -141,10 +157,20 @@ async function run<LabelReceipt>(
   // Rows wait for their labels as encoded bytes (early runs), not as value arrays.
   const split = layout.split;
   const batch = new RowBatch(split.lateRuns + 1, policy.label_batch_size);
+  let processed = 0;
+  let labelsResolved = 0;
+  const report = () => {
+    if (!options.onProgress) return;
+    let rows = 0;
+    for (const c of counts) rows += c.rows;
+    options.onProgress({ records_read: processed, labels_resolved: labelsResolved, rows_written: rows });
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     await joinLabels(batch, layout, deps.labels, training, counts, parts, signal);
+    labelsResolved += batch.length;
     batch.clear();
+    report();
   };
 
   let sliceIndex = -1;
@@ -157,7 +183,6 @@ async function run<LabelReceipt>(
   // One value array and one window event, reused for every record.
   const values: unknown[] = new Array(layout.width).fill(null);
   const event = { topic: '', event_id: '', time: { ms: 0, sub: 0 }, keys, values: rawValues };
-  let processed = 0;
 
   const iterator = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : toAsync(records as Iterable<ReplayRecord>);
   for (;;) {
@@ -169,7 +194,10 @@ async function run<LabelReceipt>(
     }
     if (step.done) break;
     const r = step.value;
-    if ((++processed & 4095) === 0) throwIfAborted(signal);
+    if ((++processed & 4095) === 0) {
+      throwIfAborted(signal);
+      report();
+    }
 
     // Slice membership and order.
     if (slice === undefined || !inSlice(r, slice)) {
@@ -248,6 +276,7 @@ async function run<LabelReceipt>(
   await flush();
   throwIfAborted(signal);
   const written = await parts.finish();
+  report();
 
   let labelReceipt: LabelReceipt | undefined;
   if (options.finishLabels !== false) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { COMMANDS } from './cli/commands/index.js';
+import { invocationOf } from './cli/invocation.js';
 import { runCli } from './cli/main.js';
 
 const controller = new AbortController();
@@ -19,5 +20,6 @@ const code = await runCli(process.argv.slice(2), COMMANDS, {
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  invocation: invocationOf({ env: process.env, script: process.argv[1], cwd: process.cwd() }),
 });
 process.exitCode = code;

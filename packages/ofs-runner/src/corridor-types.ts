@@ -63,12 +63,28 @@ export interface CorridorDeps {
 /** A stage of a build, in order. */
 export type CorridorStage = 'config' | 'plan' | 'preflight' | 'replay' | 'reconstruct' | 'publish';
 
-/** A progress event of a run. */
+/** Running totals inside the replay → reconstruction stage (display only). */
+export interface CorridorCounters {
+  /** Replay records read so far (duplicate deliveries included). */
+  readonly records_read: number;
+  /** Offsets in the plan's replay basis: an upper bound on the records to read (for the ETA). */
+  readonly records_expected: number;
+  /** Subjects whose labels were resolved so far. */
+  readonly labels_resolved: number;
+  /** Rows written to parts so far. */
+  readonly rows_written: number;
+}
+
+/**
+ * A progress event of a run: a stage starting or ending (`counters` absent), or — while records
+ * stream through replay and reconstruction — running totals (`counters` present, frequent).
+ */
 export interface CorridorProgress {
   readonly run_key: string;
   readonly stage: CorridorStage | 'done';
   readonly message: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  readonly counters?: CorridorCounters;
 }
 
 /** Options of `submit`. */

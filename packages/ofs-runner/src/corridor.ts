@@ -78,9 +78,15 @@ export function createCorridor(deps: CorridorDeps): Corridor {
     );
     if (!claim.claimed) {
       if (claim.run.state === 'RUNNING') {
-        throw new OfsError('RUN_STATE_INVALID', {
-          message: `run ${runKey} is being built by ${claim.run.lease?.worker ?? 'another worker'}; wait, or let its lease expire`,
-          details: { run_key: runKey, state: claim.run.state, worker: claim.run.lease?.worker ?? null },
+        const expires = claim.run.lease?.expires_at_ms ?? null;
+        const waitS = expires === null ? null : Math.max(0, Math.ceil((expires - clock.now()) / 1000));
+        throw new OfsError('RUN_LEASE_HELD', {
+          message:
+            `run ${runKey} is being built by ${claim.run.lease?.worker ?? 'another worker'}` +
+            (expires === null
+              ? ''
+              : `; its lease runs until ${new Date(expires).toISOString()} (${waitS} s from now) and is renewed while that worker lives — if it died, the run can be resumed after that`),
+          details: { run_key: runKey, state: claim.run.state, worker: claim.run.lease?.worker ?? null, lease_expires_at_ms: expires },
         });
       }
       return claim.run;

@@ -17,6 +17,7 @@ import { createFileFeatureProfiles, createFsObjectStore, createSegmentFileSource
 import { createPostgresLabelStore } from '@ofs/labels-postgres';
 import { createPostgresLedgerStore } from '@ofs/ledger-postgres';
 import { createCorridor } from './corridor.js';
+import { acquireCorridorLock } from './corridor-lock.js';
 import type { Corridor, CorridorDeps } from './corridor-types.js';
 import { runnerCodeRelease } from './release.js';
 
@@ -136,9 +137,26 @@ async function openDatabase(
       pool.on('error', () => undefined);
       return { client: fromPgPool(pool), close: () => pool.end() };
     }
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create(layout.database);
-    return { client: fromPGlite(db), close: () => db.close() };
+    // One process per embedded corridor: PGlite loses records (or hangs) when two open one
+    // directory. The lock is freed by the OS when this process dies.
+    const lock = await acquireCorridorLock(layout.dir);
+    try {
+      const { PGlite } = await import('@electric-sql/pglite');
+      const db = await PGlite.create(layout.database);
+      return {
+        client: fromPGlite(db),
+        close: async () => {
+          try {
+            await db.close();
+          } finally {
+            await lock.release();
+          }
+        },
+      };
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   } catch (error) {
     if (isOfsError(error)) throw error;
     throw new OfsError('LEDGER_UNAVAILABLE', {
@@ -184,7 +202,9 @@ function lazyDatabase(open: () => Promise<{ client: SqlClient; close: () => Prom
  * PostgreSQL server with `databaseUrl`), segment-file EB and Archive sources and file feature
  * profiles, all under `dir`. The code release is this package's (`@ofs/runner@<version>`).
  *
- * PGlite is single-process: run one `ofs` process per directory at a time, or pass `databaseUrl`.
+ * PGlite is single-process: the first query takes the directory's exclusive lock
+ * (`acquireCorridorLock`); a second process fails at once with `CORRIDOR_LOCKED` naming the holder's
+ * pid. Pass `databaseUrl` to run several processes on one directory.
  *
  * @example
  * const corridor = await createDefaultCorridor({ dir: '.ofs-demo' });

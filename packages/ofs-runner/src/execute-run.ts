@@ -245,7 +245,17 @@ async function buildOrPublish(
     const labels = createLabelResolver(plan, { store: deps.labels, policy: deps.policy, artifacts: deps.store });
     let drafted: Awaited<ReturnType<typeof reconstruct>>;
     try {
-      drafted = await reconstruct(plan, replay.records, { labels, profile, store: deps.store, policy: deps.policy }, { signal });
+      const expected = basisOffsets(plan);
+      drafted = await reconstruct(
+        plan,
+        replay.records,
+        { labels, profile, store: deps.store, policy: deps.policy },
+        {
+          signal,
+          onProgress: (p) =>
+            ctx.progress({ run_key: runKey, stage: 'reconstruct', message: 'progress', counters: { ...p, records_expected: expected } }),
+        },
+      );
     } finally {
       replay.receipt.catch(() => undefined);
     }
@@ -327,4 +337,11 @@ async function auditRef(ctx: ExecContext, runKey: string, token: string, audit: 
     ...(audit.output_id === undefined ? {} : { output_id: audit.output_id }),
   };
   await ctx.ledger.record(runKey, token, { type: 'EVIDENCE_REF', details }, { signal });
+}
+
+/** Offsets the plan's replay basis spans (an upper bound on the records replay yields). */
+function basisOffsets(plan: BuildPlan): number {
+  let total = 0n;
+  for (const s of plan.replay_basis) total += BigInt(s.end_offset) - BigInt(s.start_offset) + 1n;
+  return Number(total);
 }

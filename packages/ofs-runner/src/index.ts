@@ -2,6 +2,7 @@ export { createCorridor, DEFAULT_LEASE_MS } from './corridor.js';
 export type {
   Corridor,
   CorridorDeps,
+  CorridorCounters,
   CorridorProgress,
   CorridorStage,
   CorridorSubmitOptions,
@@ -17,6 +18,14 @@ export {
   resolveRunConfig,
   runConfigDigest,
 } from './run-config.js';
+export {
+  acquireCorridorLock,
+  CORRIDOR_LOCK_PID_FILE,
+  CORRIDOR_LOCK_SOCKET_FILE,
+  type CorridorLock,
+  type CorridorLockOptions,
+  corridorLockAddress,
+} from './corridor-lock.js';
 export { claimRunByKey, type ClaimByKeyResult } from './claim-by-key.js';
 export {
   CORRIDOR_CONFIG_FILE,
@@ -56,3 +65,13 @@ export { COMMANDS } from './cli/commands/index.js';
 export type { CliCommand, CliIo, CliOption, CommandContext, CommandResult } from './cli/command.js';
 export { EXIT, type ExitCode, exitCodeOf } from './cli/exit-codes.js';
 export { fixHint, formatError } from './cli/hints.js';
+export {
+  createProgressLine,
+  formatCounters,
+  type ProgressLine,
+  type ProgressLineOptions,
+  type ProgressMode,
+  type ProgressStream,
+  progressMode,
+} from './cli/progress-line.js';
+export { invocationOf, type InvocationInput } from './cli/invocation.js';

@@ -72,7 +72,9 @@ export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<Work
         claimed = await ops.claim(options.platformRunId, signal);
       } catch (error) {
         if (isOfsError(error, 'ABORTED')) return;
-        if (options.once) throw error;
+        // A non-retryable failure (the corridor is locked by another process, the database is
+        // newer than this code) does not heal by polling: stop and say so.
+        if (options.once || (isOfsError(error) && !error.retryable)) throw error;
         await sleep(pollMs, signal);
         continue;
       }

@@ -1,3 +1,4 @@
+import type { CorridorProgress } from '../corridor-types.js';
 import type { ExitCode } from './exit-codes.js';
 
 /** One option of a command, as `node:util` `parseArgs` takes it, plus its help text. */
@@ -14,13 +15,15 @@ export interface CliIo {
   /** Machine-readable output (the `--json` document) and the human summary. */
   readonly stdout: { write(text: string): unknown };
   /** Progress and errors. */
-  readonly stderr: { write(text: string): unknown; isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** Environment variables (`OFS_DIR`, `OFS_DATABASE_URL`). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths resolve against. */
   readonly cwd: string;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /** The command prefix that runs this CLI as the user did (`pnpm -s ofs`, `ofs`; see `invocationOf`); default `ofs`. */
+  readonly invocation?: string;
 }
 
 /** What a command hands to the CLI: its exit code, the JSON document and the human lines. */
@@ -43,8 +46,12 @@ export interface CommandContext {
   readonly databaseUrl: string | undefined;
   /** Prefix of the PostgreSQL schemas (`--database-schema`, `$OFS_DATABASE_SCHEMA`, else `ofs`). */
   readonly databaseSchema: string | undefined;
+  /** The command prefix printed in next steps (`ofs`, `pnpm -s ofs`, `node …/cli.js`). */
+  readonly ofs: string;
   /** Writes a progress line to stderr (only when stderr is a TTY, or with `--progress`). */
   progress(message: string): void;
+  /** Renders a corridor progress event: stage lines, and running counters on one updating line (TTY). */
+  corridorProgress(event: CorridorProgress): void;
 }
 
 /**

@@ -4,6 +4,7 @@ import { OfsError } from '@ofs/contracts';
 import { COMMON_OPTIONS, type CliCommand, type CliIo, type CliOption, type CommandResult } from './command.js';
 import { EXIT, type ExitCode, exitCodeOf } from './exit-codes.js';
 import { formatError } from './hints.js';
+import { createProgressLine, type ProgressLine, progressMode } from './progress-line.js';
 
 /** Default directory of the embedded corridor, relative to the working directory. */
 export const DEFAULT_DIR = '.ofs-demo';
@@ -28,7 +29,8 @@ export function renderUsage(commands: readonly CliCommand[]): string {
     ...optionLines(COMMON_OPTIONS),
     '',
     'Exit codes: 0 ok, 1 outcome failed (run FAILED, verify differs), 2 usage, 3 input or config invalid,',
-    '4 dependency unavailable (retry), 5 not finished (queued or PUBLISH_PENDING), 70 internal error, 130 interrupted.',
+    '4 dependency unavailable (retry), 5 not finished (queued, built by another worker, PUBLISH_PENDING),',
+    '6 corridor directory locked by another process, 70 internal error, 130 interrupted.',
     'Run `ofs help <command>` for its options.',
   ].join('\n');
 }
@@ -69,6 +71,7 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
     return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
   const command = commands.find((c) => c.name === name);
+  let line: ProgressLine | undefined;
   try {
     if (!command) throw usageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(', ')}`);
     const options = { ...COMMON_OPTIONS, ...command.options };
@@ -99,7 +102,10 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
     }
     const dirValue = (values.dir as string | undefined) ?? io.env.OFS_DIR ?? DEFAULT_DIR;
     const dir = isAbsolute(dirValue) ? dirValue : resolve(io.cwd, dirValue);
-    const showProgress = !values.quiet && !values.json ? Boolean(values.progress) || io.stderr.isTTY === true : Boolean(values.progress);
+    line = createProgressLine(io.stderr, {
+      mode: progressMode(io.stderr, { quiet: Boolean(values.quiet), json: Boolean(values.json), progress: Boolean(values.progress) }),
+    });
+    const progress = line;
     const result = await command.run({
       values,
       positionals: parsed.positionals,
@@ -107,13 +113,20 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
       dir,
       databaseUrl: (values['database-url'] as string | undefined) ?? io.env.OFS_DATABASE_URL ?? undefined,
       databaseSchema: (values['database-schema'] as string | undefined) ?? io.env.OFS_DATABASE_SCHEMA ?? undefined,
-      progress: (message) => {
-        if (showProgress) io.stderr.write(`${message}\n`);
+      ofs: io.invocation ?? 'ofs',
+      progress: (message) => progress.message(message),
+      corridorProgress: (e) => {
+        if (e.counters) progress.counters(`[${e.run_key.slice(0, 8)}] ${e.stage}`, e.counters);
+        else progress.message(`[${e.run_key.slice(0, 8)}] ${e.stage}: ${e.message}`);
       },
     });
+    line.clear();
     print(io, Boolean(values.json), result);
+    // Interrupted before the command could finish (the run was released, not settled): 130.
+    if (io.signal.aborted && result.exitCode !== EXIT.OK) return EXIT.INTERRUPTED;
     return result.exitCode;
   } catch (error) {
+    line?.clear();
     const code = isUsage(error) ? EXIT.USAGE : exitCodeOf(error);
     if (wantsJson) {
       const body = error instanceof OfsError ? error.toJSON() : { code: 'INTERNAL_ERROR', message: String(error) };

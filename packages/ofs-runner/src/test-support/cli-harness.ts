@@ -13,7 +13,10 @@ export interface CliRun {
 }
 
 /** Runs the `ofs` CLI in-process with captured output. */
-export async function cli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function cli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; invocation?: string } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, COMMANDS, {
@@ -22,6 +25,7 @@ export async function cli(args: readonly string[], options: { cwd?: string; env?
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     signal: new AbortController().signal,
+    ...(options.invocation === undefined ? {} : { invocation: options.invocation }),
   });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) };
 }

@@ -19,6 +19,11 @@ async function buildToRest(corridor: DefaultCorridor, intent: unknown, signal: A
   return { run: current, created };
 }
 
+/** A path as one POSIX shell word. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
 function pct(n: number, total: number): string {
   return `${total === 0 ? 0 : Math.round((n / total) * 100)}%`;
 }
@@ -79,12 +84,17 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
       ? `verify: ${rows} rows re-read; the evidence chain, every part digest and the rows digest match`
       : `verify FAILED: read ${rows} rows, the manifest says ${manifest.rows_total}`,
   );
-  const flags = `--dir ${relative(ctx.io.cwd, dir) || '.'}`;
+  const flags = `--dir ${shellWord(relative(ctx.io.cwd, dir) || '.')}`;
   lines.push(
-    `next: ofs inspect ${run.manifest_key} ${flags}`,
-    `      ofs status ${run.run_key} ${flags}`,
-    `      ofs verify ${run.manifest_key} ${flags}`,
+    `next: ${ctx.ofs} inspect ${run.manifest_key} ${flags}`,
+    `      ${ctx.ofs} status ${run.run_key} ${flags}`,
+    `      ${ctx.ofs} verify ${run.manifest_key} ${flags}`,
   );
+  json.next = [
+    `${ctx.ofs} inspect ${run.manifest_key} ${flags}`,
+    `${ctx.ofs} status ${run.run_key} ${flags}`,
+    `${ctx.ofs} verify ${run.manifest_key} ${flags}`,
+  ];
   json.manifest_key = run.manifest_key;
   json.manifest = {
     status_class: manifest.status_class,

@@ -4,7 +4,7 @@ import { formatError } from '../hints.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { describeEvents, describeRun, runJson } from '../format.js';
-import { exitForRun, intOption, readJsonArg, withCorridor } from './shared.js';
+import { intOption, readJsonArg, settleRun, withCorridor } from './shared.js';
 
 /** `ofs build <intent.json>`: submit and build in this process until the run settles. */
 export const buildCommand: CliCommand = {
@@ -38,7 +38,7 @@ export const buildCommand: CliCommand = {
         }
         run = await corridor.runBuild(run.run_key, { signal: ctx.io.signal });
       }
-      return { exitCode: exitForRun(run), json: { run: runJson(run), created: submitted.created }, text: describeRun(run) };
+      return { exitCode: settleRun(ctx, run), json: { run: runJson(run), created: submitted.created }, text: describeRun(run) };
     });
   },
 };
@@ -73,7 +73,7 @@ export const submitCommand: CliCommand = {
         json: { run: runJson(run), created },
         text: [
           `${created ? 'submitted' : 'already submitted'}: run ${run.run_key} (${run.state})`,
-          `  follow it with: ofs status ${run.run_key}`,
+          `  follow it with: ${ctx.ofs} status ${run.run_key}`,
         ],
       };
     });
@@ -157,7 +157,7 @@ export const retryPublishCommand: CliCommand = {
         };
       }
       const run = await corridor.retryPublish(current.run_key, { signal: ctx.io.signal });
-      return { exitCode: exitForRun(run), json: { run: runJson(run) }, text: describeRun(run) };
+      return { exitCode: settleRun(ctx, run), json: { run: runJson(run) }, text: describeRun(run) };
     });
   },
 };
@@ -180,7 +180,7 @@ export const statusCommand: CliCommand = {
         ctx.io.stderr.write(`${formatError(health.error)}\n`);
         return { exitCode: EXIT.FAILED, json: { run, events, manifest: health.manifest, error: health.error.toJSON() }, text };
       }
-      return { exitCode: exitForRun(run), json: { run, events, ...(health.manifest ? { manifest: health.manifest } : {}) }, text };
+      return { exitCode: settleRun(ctx, run), json: { run, events, ...(health.manifest ? { manifest: health.manifest } : {}) }, text };
     });
   },
 };

@@ -1,0 +1,108 @@
+import type { OfsErrorCode } from './catalogue.js';
+
+/**
+ * What an operator DOES about each catalogue code: one imperative line (the CLI prints it as
+ * `fix: …` under `CODE: message`). Typed over every code, so adding a code to
+ * `OFS_ERROR_CATALOGUE` without a fix here fails typecheck with "Property '<CODE>' is missing".
+ * A fix says what to do next, never restates the problem; the message carries the specifics.
+ */
+export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
+  // intent
+  SCHEMA_INVALID: 'fix the fields listed in details.problems (each path and expected type), then submit again.',
+  REQUEST_ID_INVALID: 'set request_id to 8–128 characters of [A-Za-z0-9_.:-] (or pass `--request-id <id>`).',
+  INTENT_KIND_UNSUPPORTED: 'set intent_kind to dataset_build, parity_rebuild or forensic_rebuild.',
+  RUN_SCOPE_INVALID: 'set platform_run_id to the platform run the data belongs to (letters, digits, _ . : - only).',
+  BASIS_UNRESOLVED:
+    'give every replay_basis slice its topic, partition, offset_kind, start_offset and end_offset (`ofs plan <intent>` checks it).',
+  OFFSET_NOT_CANONICAL: 'write offsets as decimal strings without sign, spaces or leading zeros, e.g. "0", "1200".',
+  OFFSET_RANGE_INVALID: 'swap or correct the slice bounds so that start_offset ≤ end_offset.',
+  BASIS_SLICES_OVERLAP: 'merge the overlapping slices of that topic/partition into one range.',
+  LABEL_ASOF_MISSING: 'set label_basis.label_asof_utc, resolution_rule and a whole maturity_days ≥ 0 in the intent.',
+  LABEL_ASOF_INVALID: 'write label_asof_utc as an RFC 3339 instant with a zone, e.g. 2026-11-01T00:00:00Z.',
+  FEATURE_PROFILE_UNRESOLVED:
+    'add the profile file <feature_set_id>/<feature_set_version>.json under the profiles directory (or correct the intent); a run that already failed on it is rebuilt with `ofs build <intent> --request-id <new id>`.',
+  RUN_FACTS_UNAVAILABLE: 'point run_facts_ref at the run facts object of this platform run, or write it to the store first.',
+  PARITY_ANCHOR_INVALID: 'point the parity anchor ref at a valid anchor object under this platform run.',
+  POLICY_REVISION_MISSING: "set policy_revision in the intent to the corridor policy's revision.",
+  CONFIG_REVISION_MISSING: "set config_revision in the intent to the corridor's (ofs.config.json).",
+  CODE_RELEASE_MISSING: 'set ofs_code_release_id in the intent to the running release (`ofs plan` prints it).',
+  REQUEST_INVALID:
+    'read the request’s receipt under ofs/inbox/receipts for details.problems, fix the request and drop it again under a new name.',
+  // identity and write-once artifacts
+  CANONICAL_VALUE_INVALID:
+    'replace NaN, ±Infinity, undefined, functions, unsafe integers and cycles with JSON values (decimal strings for big numbers).',
+  ARTIFACT_IMMUTABILITY_VIOLATION:
+    'leave the stored object as it is; write the new content under a new identity (change a pinned input or version).',
+  ARTIFACT_CORRUPT: 'restore the named object from a backup (or delete an unpublished one and rebuild); never edit stored objects by hand.',
+  // object store and refs
+  REF_INVALID: 'use a store-relative key under the intent’s platform_run_id, without "..", absolute paths or schemes.',
+  REF_SCOPE_MISMATCH: "point the ref at an object under the intent's own platform_run_id prefix.",
+  REF_NOT_FOUND: 'write the object first, or correct the ref to a key that exists in the store.',
+  STORE_UNAVAILABLE: 'check the object store (disk space, permissions, reachability), then run the same command again.',
+  DATABASE_SCHEMA_TOO_NEW:
+    'run this command with the newer release that migrated the database (details.found); never downgrade a database.',
+  // ledger
+  RUN_NOT_FOUND: 'check the run key: `ofs submit` and `ofs build` print it (`ofs status <run_key>`).',
+  RUN_STATE_INVALID:
+    'run `ofs status <run_key>` to see the state; only PUBLISH_PENDING runs (or DONE runs missing a manifest) retry publication.',
+  LEASE_LOST: 'nothing to do here: the worker that owns the run now finishes it; follow it with `ofs status <run_key>`.',
+  REQUEST_ID_PAYLOAD_MISMATCH:
+    'submit under a new request_id: `ofs build <intent> --request-id <new id>` (or edit request_id in the file); the old run keeps its own.',
+  RUN_ATTEMPTS_EXHAUSTED:
+    'fix the dependency named by the run’s last error (`ofs status <run_key>`), then submit again under a new request_id.',
+  PUBLISH_RETRY_EXHAUSTED: 'fix the object store, then submit again under a new request_id.',
+  LEDGER_UNAVAILABLE: 'check the database (--database-url reachable, disk space), then run the same command again.',
+  LEDGER_ARGUMENT_INVALID: 'correct the argument named in details (worker name, --lease-ms, limit) and call again.',
+  // plan
+  POLICY_INVALID: 'fix the policy file (policy.json of the corridor) at the fields listed in details.problems.',
+  RUN_FACTS_INVALID: 'regenerate the run facts for this platform run so they cover every output the intent reads.',
+  NO_PASS_NO_READ: 'record a PASS instance or gate receipt in the run facts for every world output the plan reads, then build again.',
+  FEATURE_PROFILE_INVALID: 'fix the feature named in details in the profile file, then publish it under a new feature_set_version.',
+  FEATURE_PROFILE_DRIFT: 'restore the published profile bytes and put the change under a new feature_set_version.',
+  POLICY_REVISION_MISMATCH: "set policy_revision in the intent to the corridor policy's revision.",
+  CONFIG_REVISION_MISMATCH: "set config_revision in the intent to the corridor's (ofs.config.json).",
+  CODE_RELEASE_MISMATCH: 'set ofs_code_release_id in the intent to this release (see `ofs plan`), or run the matching release.',
+  // replay
+  REPLAY_BASIS_MISMATCH: 'compare the EB and Archive records at the offset in details and repair the archive writer; then build again.',
+  REPLAY_INCOMPLETE: 'restore the missing offsets to EB or the Archive, or build with non_training_allowed.',
+  REPLAY_UNSATISFIABLE: 'narrow the replay basis to offsets EB or the Archive still hold (`ofs plan <intent>` shows feasibility).',
+  REPLAY_UNCHECKABLE: 'give the basis dense offsets the sources can check, or build with non_training_allowed.',
+  REPLAY_RECORD_INVALID: 'repair or remove the source segment named in details (its record or hash is malformed), then build again.',
+  REPLAY_SOURCE_UNAVAILABLE: 'check the EB and Archive sources (segment directories, network), then run the same command again.',
+  // labels
+  LABEL_TIMESTAMP_INVALID: 'write label timestamps as RFC 3339 instants with a zone, e.g. 2026-11-01T00:00:00Z.',
+  LABEL_ASSERTION_INVALID: 'fix the assertion fields listed in details.problems and append it again.',
+  COVERAGE_POLICY_VIOLATION: 'wait for more labels and build with a later label_asof_utc, or build with non_training_allowed.',
+  LABEL_ASSERTION_CONFLICT: 'append the corrected assertion under a new assertion_id; existing assertions never change.',
+  LABEL_STORE_UNAVAILABLE: 'check the label database (--database-url reachable, disk space), then run the same command again.',
+  // reconstruction and publication
+  REPLAY_EVENT_ID_CONFLICT:
+    'find the producer that reused the event_id (details name both hashes) and fix it; the basis cannot build as is.',
+  FEATURE_VALUE_INVALID:
+    'correct the feature’s source field in the profile, or fix the producer emitting non-numeric values (details name it).',
+  PUBLISH_GATE_FAILED:
+    'read the failed gate in details, run `ofs retry-publish <run_key>` once its cause is fixed; report it if the counts disagree.',
+  SUPERSESSION_INVALID: 'name an existing manifest of the same platform run in --supersedes and give --backfill-reason.',
+  MANIFEST_CONFLICT: 'change a pinned input (a new identity) instead of rebuilding; `ofs inspect <manifest>` shows the existing one.',
+  DATASET_INTEGRITY_VIOLATION: 'restore the listed objects from a backup, or rebuild under a new identity; never edit published objects.',
+  MANIFEST_MISSING:
+    'run `ofs retry-publish <run_key>` (the run that published it): it re-creates the manifest byte-identically; `ofs gc` keeps its parts meanwhile.',
+  // observe
+  CONTROL_BUS_UNAVAILABLE: 'check the control bus (NATS URL, JetStream stream), then run `ofs report` again to export the stored facts.',
+  // runner
+  RUN_CONFIG_DIGEST_MISMATCH:
+    'deploy the same policy, profiles, code and config to submitter and worker, then run `ofs build <intent> --request-id <new id>`.',
+  RUN_LEASE_HELD:
+    'follow the run with `ofs status <run_key>`; if its worker died, run the same command again after the lease expiry printed above (it resumes the run).',
+  ABORTED: 'run the same command again when you are ready: the run’s lease was released and it resumes where it stopped.',
+  CORRIDOR_CONFIG_INVALID: 'run `ofs demo --dir <dir>` to create an embedded corridor, or fix ofs.config.json as the message says.',
+  CORRIDOR_LOCKED:
+    'wait for the process named above to exit (or stop it), then run the command again; to run several processes at once use --database-url.',
+  CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for its usage.',
+  INTERNAL_ERROR: 'report this bug with the details printed above (a stack trace); run the same command again to see if it repeats.',
+};
+
+/** The `fix:` line for a code: what to do next. */
+export function fixFor(code: OfsErrorCode): string {
+  return OFS_ERROR_FIXES[code];
+}
