@@ -100,6 +100,20 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
     'wait for the process named above to exit (or stop it), then run the command again; to run several processes at once use --database-url.',
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for its usage.',
   INTERNAL_ERROR: 'report this bug with the details printed above (a stack trace); run the same command again to see if it repeats.',
+  // ── added while merging the second-wave branches ──
+  INTENT_SCOPE_UNSUPPORTED:
+    'remove the filters/join_scope key named in details.path from the intent (the corridor implements label_posture, label_coverage_policy, label_types, required_output_ids, subject_key), then submit again.',
+  LABEL_POLICY_INVALID:
+    'correct filters.label_coverage_policy / label_types at the path in details: thresholds are numbers in [0, 1], types come from the policy taxonomy (details.taxonomy).',
+  LABEL_TYPE_SCOPE_UNRESOLVED: 'name the label types in filters.label_types, or give the host policy non-empty label_types.',
+  COVERAGE_POLICY_BELOW_FLOOR:
+    "raise the intent's min_coverage_by_label_type (or lower its max_conflict_ratio) to at least the host floor in details, or ask the operator to change the floor.",
+  VALUE_DEPTH_EXCEEDED: 'flatten the value named in the message below details.limit levels of nesting, or drop it from the record.',
+  VALUE_SIZE_EXCEEDED: 'shrink the value below details.limit (or share fewer objects inside it), or drop it from the record.',
+  OBJECT_NOT_REGULAR_FILE: 'remove the FIFO, socket or device at that path (it was not written by the corridor) and run again.',
+  REPLAY_HASH_UNVERIFIABLE:
+    'rewrite the segments with the current writer (`ofs demo` regenerates its own), or build without verifyHashes for these sources.',
+  REPLAY_RECORD_TOO_LARGE: "raise the source's maxRecordBytes above the record's size if it is legitimate, or fix the producer that wrote it.",
 };
 
 /** The `fix:` line for a code: what to do next. */
