@@ -7,6 +7,7 @@ import {
   resolveCoveragePolicy,
 } from './coverage-policy.js';
 import { isOfsError } from './errors.js';
+import type { BuildIntent } from './records/intent.js';
 
 const HOST: CoveragePolicyDefaults = {
   label_types: ['fraud_disposition'],
@@ -15,7 +16,9 @@ const HOST: CoveragePolicyDefaults = {
   label_taxonomy: ['account_takeover', 'chargeback_status', 'fraud_disposition'],
 };
 
-const scope = (filters: Record<string, unknown> = {}, join_scope: Record<string, unknown> = {}) => ({ filters, join_scope });
+/** An intent's scope fields as a caller may pass them (loosely typed JSON). */
+const scope = (filters: Record<string, unknown> = {}, join_scope: Record<string, unknown> = {}) =>
+  ({ filters, join_scope }) as unknown as Pick<BuildIntent, 'filters' | 'join_scope'>;
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {
