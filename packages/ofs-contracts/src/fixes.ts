@@ -113,7 +113,8 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   OBJECT_NOT_REGULAR_FILE: 'remove the FIFO, socket or device at that path (it was not written by the corridor) and run again.',
   REPLAY_HASH_UNVERIFIABLE:
     'rewrite the segments with the current writer (`ofs demo` regenerates its own), or build without verifyHashes for these sources.',
-  REPLAY_RECORD_TOO_LARGE: "raise the source's maxRecordBytes above the record's size if it is legitimate, or fix the producer that wrote it.",
+  REPLAY_RECORD_TOO_LARGE:
+    "raise the source's maxRecordBytes above the record's size if it is legitimate, or fix the producer that wrote it.",
 };
 
 /** The `fix:` line for a code: what to do next. */
