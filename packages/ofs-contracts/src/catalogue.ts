@@ -103,6 +103,16 @@ export const OFS_ERROR_CATALOGUE = {
   REPLAY_UNCHECKABLE: entry('replay', false, 'Completeness cannot be checked for this basis (training builds fail).'),
   REPLAY_RECORD_INVALID: entry('replay', false, 'A source returned a record that does not match the ReplayRecord schema or its hash.'),
   REPLAY_SOURCE_UNAVAILABLE: entry('replay', true, 'An EB or Archive source failed or could not be reached; retry later.'),
+  REPLAY_RECORD_MISSING: entry(
+    'replay',
+    false,
+    'A record the source’s coverage promised is gone at read time (trimmed, purged or deleted); nothing is published over the gap.',
+  ),
+  REPLAY_SOURCE_NOT_FOUND: entry(
+    'replay',
+    false,
+    'The EB or Archive resource (stream, bucket, prefix) does not exist or access to it is denied; details name it.',
+  ),
 
   // ── labels (S4) ────────────────────────────────────────────────────────────
   LABEL_TIMESTAMP_INVALID: entry('labels', false, 'A label timestamp is not an RFC 3339 instant with an explicit zone.'),

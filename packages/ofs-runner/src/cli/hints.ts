@@ -22,6 +22,10 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   REPLAY_UNSATISFIABLE: 'narrow the replay basis to offsets EB or the Archive still hold (`ofs plan` shows feasibility).',
   REPLAY_INCOMPLETE: 'the sources are missing offsets inside the basis: restore them, or build with non_training_allowed.',
   REPLAY_BASIS_MISMATCH: 'EB and Archive disagree on a payload: investigate the archive writer; training builds cannot proceed.',
+  REPLAY_RECORD_MISSING:
+    'the source lost records after planning (retention trim, purge, delete): submit again under a new request_id so coverage is proven afresh, or serve the range from the Archive.',
+  REPLAY_SOURCE_NOT_FOUND:
+    'check the stream/bucket/prefix named in details and the credentials in the environment, or fix ofs.config.json.',
   COVERAGE_POLICY_VIOLATION: 'wait for more labels (a later label_asof_utc) or build with non_training_allowed.',
   PUBLISH_RETRY_EXHAUSTED: 'fix the store, then submit again under a new request_id.',
   RUN_ATTEMPTS_EXHAUSTED: 'fix the failing dependency, then submit again under a new request_id.',
