@@ -90,6 +90,12 @@ export interface SeededReplaySource {
    * reported as skipped, with its reason.
    */
   readonly remove?: (record: ReplayRecord) => Promise<void>;
+  /**
+   * What `coverage` claims: `'span'` (default) from the lowest to the highest held offset of a
+   * partition; `'exact'` only the held offsets (their maximal runs of consecutive offsets), as a
+   * source that proves coverage by listing one object per record (an archive) does.
+   */
+  readonly coverage?: 'span' | 'exact';
 }
 
 /** A factory's answer: a bare source (offsets as given) or a seeded one (offsets the server assigned). */
@@ -118,11 +124,39 @@ interface Seeded {
   readonly records: readonly ReplayRecord[];
   readonly remove: ((record: ReplayRecord) => Promise<void>) | undefined;
   readonly assigned: boolean;
+  readonly exact: boolean;
   /** Partition 0's records in offset order (61 of them). */
   readonly p0: readonly ReplayRecord[];
   /** Partition 1's records in offset order (3, with a gap before the last). */
   readonly p1: readonly ReplayRecord[];
   readonly topic: string;
+}
+
+/** The coverage a source must declare for `held` (one partition's records) clipped to [start, end]. */
+function expectedCoverage(held: readonly ReplayRecord[], start: string, end: string, exact: boolean): OffsetRange[] {
+  const lo = BigInt(start);
+  const hi = BigInt(end);
+  const offsets = sortByOffset(held).map((r) => BigInt(r.offset));
+  if (offsets.length === 0) return [];
+  if (!exact) {
+    const a = offsets[0]! > lo ? offsets[0]! : lo;
+    const b = offsets[offsets.length - 1]! < hi ? offsets[offsets.length - 1]! : hi;
+    return a > b ? [] : [{ start: a.toString(), end: b.toString() }];
+  }
+  const out: OffsetRange[] = [];
+  let runStart: bigint | undefined;
+  let prev = 0n;
+  for (const o of offsets.filter((v) => v >= lo && v <= hi)) {
+    if (runStart !== undefined && o === prev + 1n) {
+      prev = o;
+      continue;
+    }
+    if (runStart !== undefined) out.push({ start: runStart.toString(), end: prev.toString() });
+    runStart = o;
+    prev = o;
+  }
+  if (runStart !== undefined) out.push({ start: runStart.toString(), end: prev.toString() });
+  return out;
 }
 
 const add = (offset: string, delta: number): string => {
@@ -142,7 +176,9 @@ function sliceOf(r: ReplayRecord, start: string, end: string): ReplaySlice {
  * A source over a server that assigns its own offsets returns a `SeededReplaySource` instead:
  * the records with the offsets (and partitions, kinds) the server assigned, in the order given,
  * and optionally `remove` to delete one record on the server. Every case is stated in terms of
- * the held records, so every adapter runs the same cases. A case the source cannot exercise (a
+ * the held records, so every adapter runs the same cases. A source that proves coverage by
+ * listing one object per record declares `coverage: 'exact'` (its held offsets, not their span),
+ * and may return the given records unchanged (offsets as chosen). A case the source cannot exercise (a
  * record removal, caller-chosen 56-digit offsets) is reported as skipped with its reason.
  */
 export function describeReplaySourceContract(
@@ -162,7 +198,16 @@ export function describeReplaySourceContract(
       const p1 = byPart(1);
       expect(p0).toHaveLength(61);
       expect(p1).toHaveLength(3);
-      return { source, records, remove: seeded ? made.remove : undefined, assigned: seeded, p0, p1, topic: p0[0]!.topic };
+      return {
+        source,
+        records,
+        remove: seeded ? made.remove : undefined,
+        assigned: seeded && made.records !== given,
+        exact: seeded && made.coverage === 'exact',
+        p0,
+        p1,
+        topic: p0[0]!.topic,
+      };
     }
     const off = (s: Seeded, i: number): string => s.p0[i]!.offset;
 
@@ -206,19 +251,25 @@ export function describeReplaySourceContract(
       expect(relevant(await collect(s.source, gap, range), gap, range)).toEqual([]);
     });
 
-    it('declares coverage from its lowest to its highest offset, clipped to the slice', async () => {
+    it('declares coverage from its lowest to its highest offset (or exactly its offsets), clipped to the slice', async () => {
       const s = await seed();
       const first = off(s, 0);
       const last = off(s, 60);
       const far = add(last, 840);
       const p0 = s.p0[0]!;
-      expect(await s.source.coverage(sliceOf(p0, add(first, -100), far))).toEqual([{ start: first, end: last }]);
-      expect(await s.source.coverage(sliceOf(p0, off(s, 50), far))).toEqual([{ start: off(s, 50), end: last }]);
-      expect(await s.source.coverage(sliceOf(p0, off(s, 10), off(s, 20)))).toEqual([{ start: off(s, 10), end: off(s, 20) }]);
+      const cover = async (r: ReplayRecord, held: readonly ReplayRecord[], start: string, end: string) =>
+        expect(await s.source.coverage(sliceOf(r, start, end))).toEqual(expectedCoverage(held, start, end, s.exact));
+      await cover(p0, s.p0, add(first, -100), far);
+      await cover(p0, s.p0, off(s, 50), far);
+      await cover(p0, s.p0, off(s, 10), off(s, 20));
+      if (!s.exact) expect(await s.source.coverage(sliceOf(p0, off(s, 10), off(s, 20)))).toEqual([{ start: off(s, 10), end: off(s, 20) }]);
       if (BigInt(first) > 0n) expect(await s.source.coverage(sliceOf(p0, '0', add(first, -1)))).toEqual([]);
-      expect(await s.source.coverage(sliceOf(s.p1[0]!, '0', add(s.p1[2]!.offset, 91)))).toEqual([
-        { start: s.p1[0]!.offset, end: s.p1[2]!.offset },
-      ]);
+      await cover(s.p1[0]!, s.p1, '0', add(s.p1[2]!.offset, 91));
+      if (!s.exact) {
+        expect(await s.source.coverage(sliceOf(s.p1[0]!, '0', add(s.p1[2]!.offset, 91)))).toEqual([
+          { start: s.p1[0]!.offset, end: s.p1[2]!.offset },
+        ]);
+      }
       expect(await s.source.coverage({ ...sliceOf(p0, '0', far), partition: 9 })).toEqual([]);
       expect(await s.source.coverage({ ...sliceOf(p0, '0', far), topic: 'other.topic' })).toEqual([]);
     });
@@ -231,7 +282,9 @@ export function describeReplaySourceContract(
       }
       const end = (BigInt(BIG) + 5000n).toString();
       const sl = slice(2, 'kinesis_sequence', BIG, end);
-      expect(await s.source.coverage(sl)).toEqual([{ start: BIG, end: (BigInt(BIG) + 3000n).toString() }]);
+      const p2 = s.records.filter((r) => r.partition === 2);
+      expect(await s.source.coverage(sl)).toEqual(expectedCoverage(p2, BIG, end, s.exact));
+      if (!s.exact) expect(await s.source.coverage(sl)).toEqual([{ start: BIG, end: (BigInt(BIG) + 3000n).toString() }]);
       const got = relevant(await collect(s.source, sl, { start: (BigInt(BIG) + 1n).toString(), end }), sl, { start: BIG, end });
       expect(got.map((r) => r.offset)).toEqual(['1000', '2000', '3000'].map((d) => (BigInt(BIG) + BigInt(d)).toString()));
     });
@@ -270,7 +323,7 @@ export function describeReplaySourceContract(
         return;
       }
       const sl = sliceOf(s.p0[0]!, off(s, 0), off(s, 60));
-      expect(await s.source.coverage(sl)).toEqual([{ start: off(s, 0), end: off(s, 60) }]);
+      expect(await s.source.coverage(sl)).toEqual(expectedCoverage(s.p0, off(s, 0), off(s, 60), s.exact));
       await s.remove(s.p0[30]!);
       const read = collect(s.source, sl, { start: off(s, 0), end: off(s, 60) });
       await expect(read).rejects.toSatisfy((e: unknown) => isOfsError(e, 'REPLAY_RECORD_MISSING'));
