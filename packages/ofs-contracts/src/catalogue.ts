@@ -161,6 +161,11 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'The corridor configuration (e.g. ofs.config.json of an embedded corridor) is missing or invalid.',
   ),
+  ADAPTER_NOT_INSTALLED: entry(
+    'runner',
+    false,
+    'ofs.config.json names an adapter package (EB, Archive or store) that is not installed; details name the package.',
+  ),
   CLI_ARGUMENT_INVALID: entry('runner', false, 'A command-line argument or option is unknown, missing or malformed.'),
   INTERNAL_ERROR: entry('runner', false, 'An unexpected error escaped a stage; this is a bug (details carry the cause).'),
 } as const satisfies Record<string, OfsCodeInfo>;

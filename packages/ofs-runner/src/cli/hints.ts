@@ -39,6 +39,8 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   MANIFEST_MISSING:
     'run `ofs retry-publish <run_key>` (the run that published it): it re-creates the manifest byte-identically from the run’s verified artifacts; `ofs gc` keeps its parts meanwhile.',
   CORRIDOR_CONFIG_INVALID: 'run `ofs demo --dir <dir>` to create an embedded corridor, or fix ofs.config.json.',
+  ADAPTER_NOT_INSTALLED:
+    'install the package named in details next to @ofs/runner (e.g. `npm install @ofs/source-nats nats`), or remove the adapter from ofs.config.json.',
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for usage.',
   ABORTED: 'the run’s lease was released; a worker resumes it.',
   INTERNAL_ERROR: 'this is a bug: report it with the details printed above.',
