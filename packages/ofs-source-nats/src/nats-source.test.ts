@@ -130,6 +130,20 @@ describe.skipIf(!URL)('NATS JetStream source (server)', () => {
     );
   });
 
+  it('a connection that is gone is REPLAY_SOURCE_UNAVAILABLE (retryable) after the backoff retries', async () => {
+    const closed = await connect({ servers: URL as string });
+    await closed.close();
+    const retries: number[] = [];
+    const source = createNatsSource({
+      connection: closed,
+      stream: 'any',
+      retry: { attempts: 3, sleep: async () => {}, onRetry: ({ attempt }) => retries.push(attempt) },
+    });
+    const slice = { topic: T, partition: 0, offset_kind: 'jetstream_sequence', start_offset: '1', end_offset: '100' };
+    await expect(source.coverage(slice)).rejects.toSatisfy((e: unknown) => isOfsError(e, 'REPLAY_SOURCE_UNAVAILABLE') && e.retryable);
+    expect(retries).toEqual([1, 2]);
+  });
+
   it('holds nothing for slices of another offset kind', async () => {
     const s = await seeded([await sampleReplayRecord(T, 0, 'kafka_offset', '1')]);
     const slice = { topic: T, partition: 0, offset_kind: 'kafka_offset', start_offset: '0', end_offset: '100' };
