@@ -59,14 +59,20 @@ describe('openAdapters', () => {
     const missing = async (name: string) => {
       throw Object.assign(new Error(`Cannot find package '${name}'`), { code: 'ERR_MODULE_NOT_FOUND' });
     };
-    await expect(
-      openAdapters(parseAdaptersConfig({ store: { package: '@ofs/store-s3', bucket: 'b' } }), {
-        env: {},
-        store: () => createMemoryObjectStore(),
-        verifyHashes: false,
-        importer: missing,
-      }),
-    ).rejects.toSatisfy((e: unknown) => isOfsError(e, 'ADAPTER_NOT_INSTALLED') && !e.retryable && typeof e.details.package === 'string');
+    for (const adapters of [
+      { store: { package: '@ofs/store-s3', bucket: 'b' } },
+      { eb: { package: '@ofs/source-kinesis', stream: 's' } },
+      { eb: { package: '@ofs/source-nats', stream: 's' } },
+    ]) {
+      await expect(
+        openAdapters(parseAdaptersConfig(adapters), {
+          env: {},
+          store: () => createMemoryObjectStore(),
+          verifyHashes: false,
+          importer: missing,
+        }),
+      ).rejects.toSatisfy((e: unknown) => isOfsError(e, 'ADAPTER_NOT_INSTALLED') && !e.retryable && typeof e.details.package === 'string');
+    }
   });
 
   it('opens the archive layout on the corridor store', async () => {

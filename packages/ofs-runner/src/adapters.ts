@@ -41,6 +41,7 @@ export interface OpenedAdapters {
 /** Adapter packages the runner can open, and the roles each may fill. */
 export const KNOWN_ADAPTERS: Readonly<Record<string, readonly AdapterRole[]>> = {
   '@ofs/source-nats': ['eb', 'archive'],
+  '@ofs/source-kinesis': ['eb', 'archive'],
   '@ofs/archive-s3': ['archive'],
   '@ofs/store-s3': ['store'],
 };
@@ -134,6 +135,15 @@ interface NatsModule {
 interface ArchiveModule {
   createArchiveSource(options: Record<string, unknown>): ReplaySource;
 }
+interface KinesisModule {
+  createKinesisSource(options: Record<string, unknown>): ReplaySource;
+}
+interface KinesisClientModule {
+  KinesisClient: new (config: Record<string, unknown>) => { destroy(): void };
+}
+interface HttpHandlerModule {
+  NodeHttpHandler: new () => unknown;
+}
 interface S3Module {
   S3Client: new (config: Record<string, unknown>) => { destroy(): void };
 }
@@ -144,7 +154,7 @@ interface StoreS3Module {
 /**
  * Opens the adapters `config` names (store first: the Archive adapter reads from the store).
  * Credentials: NATS takes `NATS_TOKEN`, or `NATS_USER` and `NATS_PASSWORD`, from `context.env`;
- * S3 uses the AWS SDK's default chain. A package that is not installed is
+ * S3 and Kinesis use the AWS SDK's default chain. A package that is not installed is
  * `ADAPTER_NOT_INSTALLED`; an unreachable server the adapter's retryable code.
  */
 export async function openAdapters(config: CorridorAdaptersConfig, context: AdapterContext): Promise<OpenedAdapters> {
@@ -184,6 +194,21 @@ export async function openAdapters(config: CorridorAdaptersConfig, context: Adap
           platformRunId: str(spec, 'platform_run_id', role, true),
           verifyHashes: typeof spec.verify_hashes === 'boolean' ? spec.verify_hashes : context.verifyHashes,
         });
+      }
+      if (spec.package === '@ofs/source-kinesis') {
+        const { KinesisClient } = await load<KinesisClientModule>('@aws-sdk/client-kinesis', context);
+        const { createKinesisSource } = await load<KinesisModule>('@ofs/source-kinesis', context);
+        const region = str(spec, 'region', role, false);
+        const endpoint = str(spec, 'endpoint', role, false);
+        // HTTP/1.1 for Kinesis-API servers without HTTP/2 (kinesalite); AWS itself takes either.
+        const handler =
+          spec.http1 === true
+            ? { requestHandler: new (await load<HttpHandlerModule>('@smithy/node-http-handler', context)).NodeHttpHandler() }
+            : {};
+        const client = new KinesisClient({ ...(region ? { region } : {}), ...(endpoint ? { endpoint } : {}), ...handler });
+        closers.push(async () => client.destroy());
+        const topic = str(spec, 'topic', role, false);
+        return createKinesisSource({ client, stream: str(spec, 'stream', role, true), ...(topic ? { topic } : {}) });
       }
       const nats = await load<NatsModule>('@ofs/source-nats', context);
       const env = context.env;
