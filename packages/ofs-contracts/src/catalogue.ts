@@ -133,6 +133,16 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     "A source record is larger than the source's maxRecordBytes (details: limit, file, line).",
   ),
+  REPLAY_RECORD_MISSING: entry(
+    'replay',
+    false,
+    'A record the source’s coverage promised is gone at read time (trimmed, purged or deleted); nothing is published over the gap.',
+  ),
+  REPLAY_SOURCE_NOT_FOUND: entry(
+    'replay',
+    false,
+    'The EB or Archive resource (stream, bucket, prefix) does not exist or access to it is denied; details name it.',
+  ),
 
   // ── labels (S4) ────────────────────────────────────────────────────────────
   LABEL_TIMESTAMP_INVALID: entry('labels', false, 'A label timestamp is not an RFC 3339 instant with an explicit zone.'),
@@ -201,6 +211,11 @@ export const OFS_ERROR_CATALOGUE = {
     'runner',
     false,
     'Another process holds the embedded corridor directory (its PGlite database is single-process); details.holder_pid names it.',
+  ),
+  ADAPTER_NOT_INSTALLED: entry(
+    'runner',
+    false,
+    'ofs.config.json names an adapter package (EB, Archive or store) that is not installed; details name the package.',
   ),
   CLI_ARGUMENT_INVALID: entry('runner', false, 'A command-line argument or option is unknown, missing or malformed.'),
   INTERNAL_ERROR: entry('runner', false, 'An unexpected error escaped a stage; this is a bug (details carry the cause).'),

@@ -115,6 +115,12 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
     'rewrite the segments with the current writer (`ofs demo` regenerates its own), or build without verifyHashes for these sources.',
   REPLAY_RECORD_TOO_LARGE:
     "raise the source's maxRecordBytes above the record's size if it is legitimate, or fix the producer that wrote it.",
+  REPLAY_RECORD_MISSING:
+    'the source lost records after planning (retention trim, purge, delete): submit again under a new request_id so coverage is proven afresh, or serve the range from the Archive.',
+  REPLAY_SOURCE_NOT_FOUND:
+    'check the stream/bucket/prefix named in details and the credentials in the environment, or fix ofs.config.json.',
+  ADAPTER_NOT_INSTALLED:
+    'install the package named in details next to @ofs/runner (e.g. `npm install @ofs/source-nats nats`), or remove the adapter from ofs.config.json.',
 };
 
 /** The `fix:` line for a code: what to do next. */

@@ -16,6 +16,7 @@ import {
 import { createFileFeatureProfiles, createFsObjectStore, createSegmentFileSource } from '@ofs/fs';
 import { createPostgresLabelStore } from '@ofs/labels-postgres';
 import { createPostgresLedgerStore } from '@ofs/ledger-postgres';
+import { type CorridorAdaptersConfig, openAdapters, parseAdaptersConfig } from './adapters.js';
 import { createCorridor } from './corridor.js';
 import { acquireCorridorLock } from './corridor-lock.js';
 import type { Corridor, CorridorDeps } from './corridor-types.js';
@@ -39,6 +40,13 @@ export interface CorridorConfigFile {
   readonly policy?: string;
   /** Whether the segment sources recompute payload hashes (default `false`). */
   readonly verify_hashes?: boolean;
+  /**
+   * Adapter packages for the EB, the Archive and the object store (default: segment files and
+   * the fs store under the directory). Options only; credentials come from the environment.
+   * Not part of the run-config digest: moving a corridor between equivalent adapters keeps its
+   * request ids valid (the replay receipt records what was read).
+   */
+  readonly adapters?: CorridorAdaptersConfig;
 }
 
 /** Layout of an embedded corridor directory. */
@@ -80,6 +88,8 @@ export interface DefaultCorridorOptions {
   readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'clock' | 'onProgress' | 'requeueBackoff'>>;
   /** Wraps the object store (tests inject failures this way). */
   readonly wrapStore?: (store: ObjectStore) => ObjectStore;
+  /** Where adapter credentials are read from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** An embedded corridor: the corridor plus the ports it owns, and `close()`. */
@@ -123,6 +133,7 @@ export async function readCorridorConfig(dir: string): Promise<CorridorConfigFil
       message: `${layout.config} needs schema_version "${CORRIDOR_CONFIG_SCHEMA_VERSION}" and a config_revision`,
     });
   }
+  parseAdaptersConfig(json.adapters);
   return json as CorridorConfigFile;
 }
 
@@ -200,7 +211,8 @@ function lazyDatabase(open: () => Promise<{ client: SqlClient; close: () => Prom
 /**
  * The embedded default corridor: an fs object store, PGlite ledger and label store (or a
  * PostgreSQL server with `databaseUrl`), segment-file EB and Archive sources and file feature
- * profiles, all under `dir`. The code release is this package's (`@ofs/runner@<version>`).
+ * profiles, all under `dir` — or the adapters `ofs.config.json` names (`adapters`: NATS
+ * JetStream, the archive layout, S3; see `openAdapters`). The code release is this package's (`@ofs/runner@<version>`).
  *
  * PGlite is single-process: the first query takes the directory's exclusive lock
  * (`acquireCorridorLock`); a second process fails at once with `CORRIDOR_LOCKED` naming the holder's
@@ -228,10 +240,16 @@ export async function createDefaultCorridor(options: DefaultCorridorOptions): Pr
   const policy = parseOfsPolicy(policyJson);
   const pins = { configRevision: config.config_revision, codeReleaseId: runnerCodeRelease() };
   const verifyHashes = config.verify_hashes ?? false;
-  const baseStore = createFsObjectStore({ root: layout.store });
+  const fsStore = createFsObjectStore({ root: layout.store });
+  const adapters = await openAdapters(parseAdaptersConfig(config.adapters), {
+    env: options.env ?? process.env,
+    store: () => fsStore,
+    verifyHashes,
+  });
+  const baseStore = adapters.store ?? fsStore;
   const store = options.wrapStore ? options.wrapStore(baseStore) : baseStore;
-  const eb = createSegmentFileSource({ root: layout.eb, verifyHashes });
-  const archive = createSegmentFileSource({ root: layout.archive, verifyHashes });
+  const eb = adapters.eb ?? createSegmentFileSource({ root: layout.eb, verifyHashes });
+  const archive = adapters.archive ?? createSegmentFileSource({ root: layout.archive, verifyHashes });
   const profiles = createFileFeatureProfiles({ root: layout.profiles });
   const database = lazyDatabase(() => openDatabase(options, layout));
   const prefix = options.databaseSchemaPrefix ?? 'ofs';
@@ -264,6 +282,7 @@ export async function createDefaultCorridor(options: DefaultCorridorOptions): Pr
       if (closed) return;
       closed = true;
       await database.close();
+      await adapters.close();
     },
   };
 }

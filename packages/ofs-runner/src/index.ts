@@ -47,6 +47,16 @@ export {
   inboxReceiptsPrefix,
   scanInbox,
 } from './inbox.js';
+export {
+  type AdapterContext,
+  type AdapterRole,
+  type AdapterSpec,
+  type CorridorAdaptersConfig,
+  KNOWN_ADAPTERS,
+  type OpenedAdapters,
+  openAdapters,
+  parseAdaptersConfig,
+} from './adapters.js';
 export { collectGarbage, type GcOptions, type GcReport } from './gc.js';
 export { runnerCodeRelease } from './release.js';
 export {

@@ -4,6 +4,8 @@ import Type, { type Static } from 'typebox';
 export const OFFSET_KINDS = {
   kafka_offset: 'dense',
   kinesis_sequence: 'sparse',
+  /** NATS JetStream stream sequence: one sequence per stream, so sparse per subject (partition). */
+  jetstream_sequence: 'sparse',
 } as const;
 
 /** A known offset kind. */

@@ -3,6 +3,11 @@
 export { describeLedgerStoreContract, sampleRunRecord } from './ledger-store-contract.js';
 export { describeLabelStoreContract, sampleLabelAssertion } from './label-store-contract.js';
 export { describeObjectStoreContract, INVALID_OBJECT_KEYS } from './object-store-contract.js';
-export { describeReplaySourceContract, sampleReplayRecord } from './replay-source-contract.js';
+export {
+  describeReplaySourceContract,
+  type ReplaySourceUnderTest,
+  sampleReplayRecord,
+  type SeededReplaySource,
+} from './replay-source-contract.js';
 export { FOREIGN_RUN_REFS, HOSTILE_REF_RUN, HOSTILE_REFS, HOSTILE_RUN_IDS } from './hostile-refs.js';
 export { describeFeatureProfilesContract, sampleFeatureProfile } from './feature-profiles-contract.js';

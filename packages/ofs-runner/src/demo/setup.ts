@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { type LabelStore, OfsError, type ReplayRecord, type ReplaySlice } from '@ofs/contracts';
 import { canonicalJson, writeOnceJson } from '@ofs/ids';
 import { type CorridorLayout, corridorLayout } from '../default-corridor.js';
+import { type DemoNatsBus, demoNatsBus, publishDemoToNats } from './nats-bus.js';
 import { createDemoSegmentWriter } from './segments.js';
 import { type DemoData, generateDemo } from './generate.js';
 import { DEMO_RUN_FACTS_REF, demoCorridorConfig, demoIntent, demoPolicy, demoProfile, demoRunFacts } from './fixtures.js';
@@ -16,6 +17,8 @@ export const DEMO_MARKER_FILE = 'demo.json';
 export interface DemoParameters {
   readonly events: number;
   readonly seed: number;
+  /** Where the EB events are read from: segment files (default) or a NATS JetStream server (URL). */
+  readonly bus?: { readonly kind: 'segments' } | { readonly kind: 'nats'; readonly servers: string };
 }
 
 /**
@@ -28,8 +31,10 @@ export const DEMO_SCHEMA_VERSION = 'learning.ofs_demo.v2';
 const DEMO_ENTRIES = ['ofs.config.json', 'policy.json', 'store', 'segments', 'profiles', 'db', 'intents'];
 
 /** The marker of a generated demo directory. */
-export interface DemoMarker extends DemoParameters {
+export interface DemoMarker extends Omit<DemoParameters, 'bus'> {
   readonly schema_version: typeof DEMO_SCHEMA_VERSION;
+  /** `nats` when the build reads its EB from JetStream (absent: segment files). */
+  readonly bus?: 'nats';
   readonly data: DemoData;
   /** Intent files under `intents/`, relative to the directory. */
   readonly intents: { readonly build: string; readonly same_meaning: string };
@@ -75,6 +80,12 @@ export async function existingDemo(dir: string, params: DemoParameters): Promise
       message: `${dir} holds a demo of ${marker.events} events (seed ${marker.seed}); pass another --dir or remove it to generate ${params.events} events`,
     });
   }
+  const bus = params.bus?.kind ?? 'segments';
+  if ((marker.bus ?? 'segments') !== bus) {
+    throw new OfsError('CORRIDOR_CONFIG_INVALID', {
+      message: `${dir} holds a demo built from ${marker.bus ?? 'segments'}; pass another --dir or remove it to build from ${bus}`,
+    });
+  }
   return marker;
 }
 
@@ -82,8 +93,16 @@ export async function existingDemo(dir: string, params: DemoParameters): Promise
  * Writes the configuration side of a demo corridor: `ofs.config.json`, the policy and the
  * feature profile. The database and data come after (`writeDemoData`).
  */
-export async function writeDemoConfig(layout: CorridorLayout): Promise<void> {
-  await writeJsonFile(layout.config, demoCorridorConfig());
+export async function writeDemoConfig(layout: CorridorLayout, bus?: DemoParameters['bus']): Promise<void> {
+  const config = demoCorridorConfig();
+  if (bus?.kind === 'nats') {
+    const nats: DemoNatsBus = demoNatsBus(layout, bus.servers);
+    // Options only: credentials for the server come from NATS_TOKEN / NATS_USER + NATS_PASSWORD.
+    await writeJsonFile(layout.config, {
+      ...config,
+      adapters: { eb: { package: '@ofs/source-nats', servers: nats.servers, stream: nats.stream, subject_prefix: nats.subjectPrefix } },
+    });
+  } else await writeJsonFile(layout.config, config);
   await writeJsonFile(join(layout.dir, 'policy.json'), demoPolicy());
   const profile = demoProfile();
   await writeJsonFile(join(layout.profiles, profile.feature_set_id, `${profile.feature_set_version}.json`), profile);
@@ -118,9 +137,11 @@ export async function writeDemoData(
     },
   );
   await segments.close();
+  const bus = params.bus?.kind === 'nats' ? params.bus : undefined;
+  const basis = bus ? await publishDemoToNats(layout, data.replay_basis, demoNatsBus(layout, bus.servers), progress) : data.replay_basis;
   const build = demoIntent({
     requestId: 'demo.build.0001',
-    basis: data.replay_basis,
+    basis,
     labelAsofUtc: data.label_asof_utc,
     codeReleaseId: ports.codeReleaseId,
   });
@@ -132,7 +153,8 @@ export async function writeDemoData(
     schema_version: DEMO_SCHEMA_VERSION,
     events: params.events,
     seed: params.seed,
-    data,
+    ...(bus ? { bus: 'nats' as const } : {}),
+    data: bus ? { ...data, replay_basis: basis } : data,
     intents: { build: 'intents/build.json', same_meaning: 'intents/build-same-meaning.json' },
   };
   await writeFile(join(layout.dir, DEMO_MARKER_FILE), `${canonicalJson(marker)}\n`);

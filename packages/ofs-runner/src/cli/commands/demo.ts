@@ -124,23 +124,36 @@ export const demoCommand: CliCommand = {
   options: {
     events: { type: 'string', help: `<n> events to generate (default ${DEFAULT_DEMO_EVENTS}, at least 100)` },
     seed: { type: 'string', help: '<n> seed of the generator (default 20261101)' },
+    bus: { type: 'string', help: '<segments|nats> where the build reads the EB events (default segments)' },
+    'nats-url': {
+      type: 'string',
+      help: '<url> NATS server with JetStream for --bus nats (default $OFS_NATS_URL or nats://127.0.0.1:4222)',
+    },
   },
   async run(ctx) {
     const events = intOption(ctx, 'events', DEFAULT_DEMO_EVENTS, 100);
     const seed = intOption(ctx, 'seed', 20261101, 0);
+    const busName = ctx.values.bus ?? 'segments';
+    if (busName !== 'segments' && busName !== 'nats') {
+      throw new OfsError('CLI_ARGUMENT_INVALID', { message: `--bus must be segments or nats, got "${String(busName)}"` });
+    }
+    const bus =
+      busName === 'nats'
+        ? { kind: 'nats' as const, servers: String(ctx.values['nats-url'] ?? process.env.OFS_NATS_URL ?? 'nats://127.0.0.1:4222') }
+        : { kind: 'segments' as const };
     const layout = corridorLayout(ctx.dir);
-    let marker = await existingDemo(layout.dir, { events, seed });
+    let marker = await existingDemo(layout.dir, { events, seed, bus });
     if (!marker) {
       ctx.progress(`generating ${events} events into ${layout.dir}`);
       await mkdir(layout.dir, { recursive: true });
-      await writeDemoConfig(layout);
+      await writeDemoConfig(layout, bus);
     } else ctx.progress(`reusing the demo data in ${layout.dir}`);
     return withCorridor(ctx, async (corridor) => {
       if (!marker) {
         marker = await writeDemoData(
           layout.dir,
           { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId },
-          { events, seed },
+          { events, seed, bus },
           ctx.progress,
         );
       }
