@@ -66,6 +66,23 @@ export const OFS_ERROR_CATALOGUE = {
   REF_SCOPE_MISMATCH: entry('store', false, "A ref points into another platform run's prefix."),
   REF_NOT_FOUND: entry('store', false, 'A ref names an object that does not exist.'),
   STORE_UNAVAILABLE: entry('store', true, 'The object store failed or could not be reached; retry later.'),
+  STORE_WRITE_ONCE_UNSUPPORTED: entry(
+    'store',
+    false,
+    'The object-store endpoint does not honour conditional writes (If-None-Match: *), so it cannot guarantee write-once; refused at start.',
+  ),
+  STORE_BUCKET_NOT_FOUND: entry('store', false, 'The bucket named in details does not exist on the object-store endpoint.'),
+  STORE_ACCESS_DENIED: entry('store', false, 'The object store refused the credentials or the operation on the bucket named in details.'),
+  STORE_OBJECT_TOO_LARGE: entry(
+    'store',
+    false,
+    'An object is larger than the store writes with one conditional request (details: size, limit).',
+  ),
+  STORE_LIST_UNORDERED: entry(
+    'store',
+    false,
+    'The object-store endpoint listed keys out of ascending byte order; its listing cannot be trusted.',
+  ),
   DATABASE_SCHEMA_TOO_NEW: entry(
     'store',
     false,
@@ -103,6 +120,11 @@ export const OFS_ERROR_CATALOGUE = {
   REPLAY_UNCHECKABLE: entry('replay', false, 'Completeness cannot be checked for this basis (training builds fail).'),
   REPLAY_RECORD_INVALID: entry('replay', false, 'A source returned a record that does not match the ReplayRecord schema or its hash.'),
   REPLAY_SOURCE_UNAVAILABLE: entry('replay', true, 'An EB or Archive source failed or could not be reached; retry later.'),
+  REPLAY_SHARD_RESHARDED: entry(
+    'replay',
+    false,
+    'A Kinesis shard was split or merged inside a slice: its records past the reshard live in child shards, so the slice cannot be read from one partition.',
+  ),
   REPLAY_RECORD_MISSING: entry(
     'replay',
     false,

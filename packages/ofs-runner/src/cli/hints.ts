@@ -30,6 +30,15 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   PUBLISH_RETRY_EXHAUSTED: 'fix the store, then submit again under a new request_id.',
   RUN_ATTEMPTS_EXHAUSTED: 'fix the failing dependency, then submit again under a new request_id.',
   STORE_UNAVAILABLE: 'check the object store (disk space, permissions) and retry.',
+  STORE_WRITE_ONCE_UNSUPPORTED:
+    'use an S3 endpoint that honours If-None-Match: * (AWS S3, Ceph radosgw ≥ 16), or, only if exactly one process ever writes to the bucket, open the store with assumeSingleWriter.',
+  STORE_BUCKET_NOT_FOUND: 'create the bucket named in details, or fix the bucket in ofs.config.json.',
+  STORE_ACCESS_DENIED:
+    'check the credentials in the environment (or the SDK default chain) and the bucket policy for the bucket named in details.',
+  STORE_OBJECT_TOO_LARGE: 'lower part_rows in the policy so each part fits in one conditional PUT (at most 5 GiB on S3).',
+  STORE_LIST_UNORDERED: 'the endpoint does not list keys in byte order as S3 must; use a conforming S3 endpoint.',
+  REPLAY_SHARD_RESHARDED:
+    'the slice crosses a shard split or merge: end the slice at the parent shard’s last sequence and read the rest from the child shards (or the Archive).',
   LEDGER_UNAVAILABLE: 'check the database (--database-url / the PGlite directory is used by one process at a time) and retry.',
   RUN_NOT_FOUND: 'check the run key (`ofs submit` and `ofs build` print it).',
   RUN_STATE_INVALID: '`ofs status <run_key>` shows the state; only PUBLISH_PENDING runs can retry publication.',
