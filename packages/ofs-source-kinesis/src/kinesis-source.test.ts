@@ -1,4 +1,4 @@
-import { type KinesisClient, ListShardsCommand, PutRecordCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, type KinesisClient, ListShardsCommand, PutRecordCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { isOfsError, type ReplayRecord, type ReplaySlice } from '@ofs/contracts';
 import { describeReplaySourceContract, sampleReplayRecord } from '@ofs/contracts/testing';
 import { envelopeHash } from '@ofs/ids';
@@ -176,6 +176,58 @@ describe('Kinesis source on kinesalite', () => {
     }
     expect(outputs[0]).toBe(JSON.stringify(p1));
     expect(new Set(outputs).size).toBe(1);
+  });
+});
+
+/**
+ * The real client, except that `GetRecords` hides records below `trim.below`: kinesalite cannot
+ * trim (retention is at least 24 h), so this stands in for the trim horizon moving on.
+ */
+function trimmingClient(real: KinesisClient, trim: { below?: bigint }): KinesisClient {
+  return new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: unknown, options?: unknown) => {
+        const out = await (target.send as (c: unknown, o?: unknown) => Promise<{ Records?: { SequenceNumber?: string }[] }>)(
+          command,
+          options,
+        );
+        if (command instanceof GetRecordsCommand && trim.below !== undefined && out.Records) {
+          const below = trim.below;
+          const kept = out.Records.filter((r) => BigInt(r.SequenceNumber as string) >= below);
+          // Like a real shard past its trim horizon: an empty page that is still behind the tip.
+          if (kept.length < out.Records.length) Object.assign(out, { MillisBehindLatest: 1 });
+          out.Records = kept;
+        }
+        return out;
+      };
+    },
+  });
+}
+
+describe('Kinesis source: records trimmed between coverage and read', () => {
+  it('fails closed with REPLAY_RECORD_MISSING when the trim horizon passed records coverage promised', async () => {
+    const stream = await createTestStream(client, 1);
+    const held = await put(
+      stream,
+      await Promise.all([1, 2, 3, 4, 5].map((i) => sampleReplayRecord(TOPIC, 0, KINESIS_SEQUENCE, String(i)))),
+    );
+    const trim: { below?: bigint } = {};
+    const source = createKinesisSource({ client: trimmingClient(client, trim), stream, topic: TOPIC });
+    const sl = slice(0, '0', held[4]!.offset);
+    const range = { start: held[0]!.offset, end: held[4]!.offset };
+    expect(await source.coverage(sl)).toEqual([range]);
+    expect(await drain(source.read(sl, range))).toEqual(held);
+    trim.below = BigInt(held[2]!.offset); // records 1 and 2 age out
+    const error = await failure(drain(source.read(sl, range)));
+    expect(isOfsError(error, 'REPLAY_RECORD_MISSING')).toBe(true);
+    if (isOfsError(error))
+      expect(error.details).toMatchObject({ stream, shard: shardId(0), promised_first: held[0]!.offset, held_first: held[2]!.offset });
+    // A range that starts past the trim is still served; a fresh coverage renews the promise.
+    const tail = { start: held[2]!.offset, end: held[4]!.offset };
+    expect(await drain(source.read(sl, tail))).toEqual(held.slice(2));
+    expect(await source.coverage(sl)).toEqual([tail]);
+    expect(await drain(source.read(sl, range))).toEqual(held.slice(2));
   });
 });
 
