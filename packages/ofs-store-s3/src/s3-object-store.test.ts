@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { isOfsError } from '@ofs/contracts';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +73,29 @@ describe('S3 store without a server', () => {
       const error = await failure(openS3ObjectStore({ client, bucket: 'b', prefix, assumeSingleWriter: true }));
       expect(isOfsError(error, 'REF_INVALID'), prefix).toBe(true);
     }
+  });
+});
+
+describe('S3 store listing guard', () => {
+  /** A client whose ListObjectsV2 answers with the given keys, in the given order (a non-conforming endpoint). */
+  const listingClient = (keys: string[]) =>
+    ({ send: async () => ({ Contents: keys.map((Key) => ({ Key })), IsTruncated: false }) }) as unknown as S3Client;
+
+  async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
+    const out: string[] = [];
+    for await (const key of iterable) out.push(key);
+    return out;
+  }
+
+  it('refuses a listing out of byte order with STORE_LIST_UNORDERED', async () => {
+    const store = await openS3ObjectStore({ client: listingClient(['p/a', 'p/c', 'p/b']), bucket: 'b', assumeSingleWriter: true });
+    const error = await failure(collect(store.list('p/')));
+    expect(isOfsError(error, 'STORE_LIST_UNORDERED')).toBe(true);
+  });
+
+  it('hides names that are not keys and honours after and limit on a conforming listing', async () => {
+    const store = await openS3ObjectStore({ client: listingClient(['p/a', 'p/b c', 'p/c', 'p/d']), bucket: 'b', assumeSingleWriter: true });
+    expect(await collect(store.list('p/'))).toEqual(['p/a', 'p/c', 'p/d']);
+    expect(await collect(store.list('p/', { after: 'p/a', limit: 1 }))).toEqual(['p/c']);
   });
 });
