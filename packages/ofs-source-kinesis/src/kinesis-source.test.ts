@@ -231,6 +231,54 @@ describe('Kinesis source: records trimmed between coverage and read', () => {
   });
 });
 
+describe('Kinesis source: expired iterators and throttling', () => {
+  it('renews an expired iterator after the last record seen and retries throttling, without losing or repeating a record', async () => {
+    const stream = await createTestStream(client, 1);
+    const held = await put(
+      stream,
+      await Promise.all(Array.from({ length: 12 }, (_, i) => sampleReplayRecord(TOPIC, 0, KINESIS_SEQUENCE, String(i + 1)))),
+    );
+    let calls = 0;
+    let expired: string | undefined;
+    const failing = new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: unknown, options?: unknown) => {
+          if (command instanceof GetRecordsCommand) {
+            calls++;
+            // Kinesis' answers: the 3rd call's iterator has expired (for good: it must be renewed),
+            // the 5th call is throttled.
+            if (calls === 3) expired = command.input.ShardIterator;
+            const name =
+              command.input.ShardIterator === expired
+                ? 'ExpiredIteratorException'
+                : calls === 5
+                  ? 'ProvisionedThroughputExceededException'
+                  : undefined;
+            if (name) throw Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 400 } });
+          }
+          return (target.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
+        };
+      },
+    });
+    const retries: string[] = [];
+    const source = createKinesisSource({
+      client: failing,
+      stream,
+      topic: TOPIC,
+      batchSize: 4,
+      retry: {
+        baseMs: 1,
+        jitter: 0,
+        onRetry: ({ error }) => retries.push(String((error as { details?: { kinesis_code?: string } }).details?.kinesis_code)),
+      },
+    });
+    const range = { start: held[0]!.offset, end: held[11]!.offset };
+    expect(await drain(source.read(slice(0, range.start, range.end), range))).toEqual(held);
+    expect(retries).toEqual(['ExpiredIteratorException', 'ProvisionedThroughputExceededException']);
+  });
+});
+
 describe('Kinesis source without a server', () => {
   it('maps an unreachable endpoint to REPLAY_SOURCE_UNAVAILABLE (retryable) after the shared backoff', async () => {
     const retries: number[] = [];

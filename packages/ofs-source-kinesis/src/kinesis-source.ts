@@ -149,17 +149,20 @@ export function createKinesisSource(options: KinesisSourceOptions): ReplaySource
     if (exactOnly && !opened.exact) return;
     let iterator = opened.iterator;
     while (iterator !== undefined) {
-      const current: string = iterator;
-      let page: GetRecordsCommandOutput;
-      try {
-        page = await retried(`GetRecords ${shardId}`, signal, () =>
-          client.send(new GetRecordsCommand({ ShardIterator: current, Limit: limit }), sendOptions(signal)),
-        );
-      } catch (error) {
-        if ((error as OfsError).details?.kinesis_code !== 'ExpiredIteratorException') throw error;
-        iterator = (await iteratorAt(shardId, position, signal)).iterator;
-        continue;
-      }
+      let current: string = iterator;
+      // An expired iterator (idle > 5 min, e.g. a slow consumer) is renewed at the last record
+      // seen, then the backoff retries with the new one.
+      const page: GetRecordsCommandOutput = await retried(`GetRecords ${shardId}`, signal, async () => {
+        try {
+          return await client.send(new GetRecordsCommand({ ShardIterator: current, Limit: limit }), sendOptions(signal));
+        } catch (error) {
+          if (kinesisCodeOf(error) === 'ExpiredIteratorException') {
+            const renewed = (await iteratorAt(shardId, position, signal)).iterator;
+            if (renewed !== undefined) current = renewed;
+          }
+          throw error;
+        }
+      });
       const records = page.Records ?? [];
       const closed = page.NextShardIterator === undefined || page.NextShardIterator === null;
       yield { records, closed };
