@@ -279,6 +279,29 @@ describe('Kinesis source: expired iterators and throttling', () => {
   });
 });
 
+describe('Kinesis source: a server that answers out of order', () => {
+  it('refuses sequence numbers out of order with REPLAY_RECORD_INVALID, never reordering or dropping silently', async () => {
+    const stream = await createTestStream(client, 1);
+    const held = await put(stream, await Promise.all([1, 2, 3, 4].map((i) => sampleReplayRecord(TOPIC, 0, KINESIS_SEQUENCE, String(i)))));
+    // The real server, except that each GetRecords page comes back reversed.
+    const reversing = new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: unknown, options?: unknown) => {
+          const out = await (target.send as (c: unknown, o?: unknown) => Promise<{ Records?: unknown[] }>)(command, options);
+          if (command instanceof GetRecordsCommand && out.Records) out.Records = [...out.Records].reverse();
+          return out;
+        };
+      },
+    });
+    const source = createKinesisSource({ client: reversing, stream, topic: TOPIC });
+    const range = { start: held[0]!.offset, end: held[3]!.offset };
+    const error = await failure(drain(source.read(slice(0, range.start, range.end), range)));
+    expect(isOfsError(error, 'REPLAY_RECORD_INVALID')).toBe(true);
+    if (isOfsError(error)) expect(error.details).toMatchObject({ stream, shard: shardId(0) });
+  });
+});
+
 describe('Kinesis source without a server', () => {
   it('maps an unreachable endpoint to REPLAY_SOURCE_UNAVAILABLE (retryable) after the shared backoff', async () => {
     const retries: number[] = [];
