@@ -86,6 +86,23 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'A file-backed object or segment is not a regular file (a FIFO, socket or device planted in its place); it is refused without reading.',
   ),
+  STORE_WRITE_ONCE_UNSUPPORTED: entry(
+    'store',
+    false,
+    'The object-store endpoint does not honour conditional writes (If-None-Match: *), so it cannot guarantee write-once; refused at start.',
+  ),
+  STORE_BUCKET_NOT_FOUND: entry('store', false, 'The bucket named in details does not exist on the object-store endpoint.'),
+  STORE_ACCESS_DENIED: entry('store', false, 'The object store refused the credentials or the operation on the bucket named in details.'),
+  STORE_OBJECT_TOO_LARGE: entry(
+    'store',
+    false,
+    'An object is larger than the store writes with one conditional request (details: size, limit).',
+  ),
+  STORE_LIST_UNORDERED: entry(
+    'store',
+    false,
+    'The object-store endpoint listed keys out of ascending byte order; its listing cannot be trusted.',
+  ),
   DATABASE_SCHEMA_TOO_NEW: entry(
     'store',
     false,
@@ -132,6 +149,11 @@ export const OFS_ERROR_CATALOGUE = {
     'replay',
     false,
     "A source record is larger than the source's maxRecordBytes (details: limit, file, line).",
+  ),
+  REPLAY_SHARD_RESHARDED: entry(
+    'replay',
+    false,
+    'A Kinesis shard was split or merged inside a slice: its records past the reshard live in child shards, so the slice cannot be read from one partition.',
   ),
   REPLAY_RECORD_MISSING: entry(
     'replay',

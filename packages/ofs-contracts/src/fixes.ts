@@ -121,6 +121,14 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
     'check the stream/bucket/prefix named in details and the credentials in the environment, or fix ofs.config.json.',
   ADAPTER_NOT_INSTALLED:
     'install the package named in details next to @ofs/runner (e.g. `npm install @ofs/source-nats nats`), or remove the adapter from ofs.config.json.',
+  STORE_WRITE_ONCE_UNSUPPORTED:
+    'use an S3 endpoint that honours If-None-Match: * (AWS S3, Ceph radosgw ≥ 16), or, only if exactly one process ever writes to the bucket, open the store with assumeSingleWriter.',
+  STORE_BUCKET_NOT_FOUND: 'create the bucket named in details, or fix the bucket in ofs.config.json.',
+  STORE_ACCESS_DENIED:
+    'check the credentials in the environment (or the SDK default chain) and the bucket policy for the bucket named in details.',
+  STORE_OBJECT_TOO_LARGE: 'lower part_rows in the policy so each part fits in one conditional PUT (at most 5 GiB on S3).',
+  STORE_LIST_UNORDERED: 'use a conforming S3 endpoint: this one does not list keys in byte order as S3 must.',
+  REPLAY_SHARD_RESHARDED: 'end the slice at the parent shard’s last sequence and read the rest from the child shards (or the Archive).',
 };
 
 /** The `fix:` line for a code: what to do next. */

@@ -1,0 +1,8 @@
+export {
+  createTestStream,
+  type KinesisTestServer,
+  kinesisClientFor,
+  type PutToKinesisOptions,
+  putToKinesis,
+  startKinesalite,
+} from './kinesalite.js';
