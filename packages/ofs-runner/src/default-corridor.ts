@@ -4,7 +4,7 @@ import {
   fromPGlite,
   fromPgPool,
   isOfsError,
-  type LabelStore,
+  type AppendableLabelStore,
   type LedgerStore,
   type ObjectStore,
   OfsError,
@@ -86,7 +86,7 @@ export interface DefaultCorridorOptions {
 export interface DefaultCorridor extends Corridor {
   readonly layout: CorridorLayout;
   readonly store: ObjectStore;
-  readonly labels: LabelStore;
+  readonly labels: AppendableLabelStore;
   readonly ledgerStore: LedgerStore;
   readonly eb: ReplaySource;
   readonly archive: ReplaySource;
