@@ -13,7 +13,7 @@
 //    missing package (`DEPENDENCY_MISSING`) instead of failing obscurely.
 // Third-party dependencies come from the registry through pnpm's store; only `@ofs/*` are local.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageDirs } from './package-manifests.mjs';
@@ -42,15 +42,15 @@ try {
   // ── 1. pack ────────────────────────────────────────────────────────────────
   const tarballs = join(work, 'tarballs');
   mkdirSync(tarballs);
+  // One recursive `pnpm pack` (one process, seconds) rather than one per package.
+  run('pnpm', ['-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballs], root);
   const packages = [];
   for (const dir of packageDirs()) {
     const pkgDir = join(root, 'packages', dir);
     const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
     if (!existsSync(join(pkgDir, 'dist'))) fail(`${pkg.name} has no dist/: run \`pnpm build\` first`);
-    const before = new Set(readdirSync(tarballs));
-    run('pnpm', ['pack', '--pack-destination', tarballs], pkgDir);
-    const file = readdirSync(tarballs).find((f) => !before.has(f));
-    if (!file) fail(`pnpm pack wrote no tarball for ${pkg.name}`);
+    const file = `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`;
+    if (!existsSync(join(tarballs, file))) fail(`pnpm pack wrote no ${file} for ${pkg.name}`);
     const listing = execFileSync('tar', ['-tzf', join(tarballs, file)], { encoding: 'utf8' }).split('\n');
     for (const needed of ['package/package.json', 'package/LICENSE', 'package/README.md']) {
       if (!listing.includes(needed)) fail(`${file} lacks ${needed}`);
