@@ -10,7 +10,8 @@
 // 3. An ESM project installs every tarball except `@ofs/cli` — so neither PGlite nor pg — imports
 //    every entry point, runs an example (canonical JSON without typebox, a write-once object on the
 //    filesystem store, a read-only label store) and checks that the embedded corridor names the
-//    missing package (`DEPENDENCY_MISSING`) instead of failing obscurely.
+//    missing package (`DEPENDENCY_MISSING`) instead of failing obscurely; a consumer .mts file
+//    type-checks under node16, nodenext and bundler module resolution.
 // Third-party dependencies come from the registry through pnpm's store; only `@ofs/*` are local.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -146,8 +147,39 @@ assert.ok(isOfsError);
 console.log('esm: imported ' + entries.length + ' entry points; wrote and read a write-once object; PGlite and pg absent');
 `,
     'ofs.mjs': `import '@ofs/runner/cli';\n`,
+    // Type-checked as a consumer would, under node16, nodenext and bundler resolution (no @types/node).
+    'check.mts': `import { canonicalJson, sha256Hex } from '@ofs/ids/base';
+import { OfsError, isOfsError } from '@ofs/contracts/base';
+import { canAppendLabels, type LabelStore, type ObjectStore } from '@ofs/contracts';
+import { readOnlyLabelStore } from '@ofs/labels';
+import type { Corridor } from '@ofs/runner';
+export const digest: string = sha256Hex(new TextEncoder().encode(canonicalJson({ a: 1 })));
+export const error: boolean = isOfsError(new OfsError('DEPENDENCY_MISSING'), 'DEPENDENCY_MISSING');
+export const readOnly = (s: LabelStore): boolean => canAppendLabels(readOnlyLabelStore(s));
+export type Ports = { store: ObjectStore; corridor: Corridor };
+`,
   });
   run('node', ['example.mjs'], esm);
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  for (const [module, resolution] of [
+    ['node16', 'node16'],
+    ['nodenext', 'nodenext'],
+    ['esnext', 'bundler'],
+  ]) {
+    const compilerOptions = {
+      noEmit: true,
+      strict: true,
+      skipLibCheck: true,
+      types: [],
+      lib: ['es2022', 'dom'],
+      target: 'es2022',
+      module,
+      moduleResolution: resolution,
+    };
+    writeFileSync(join(esm, `tsconfig.${resolution}.json`), JSON.stringify({ compilerOptions, files: ['check.mts'] }));
+    run('node', [tsc, '-p', `tsconfig.${resolution}.json`], esm);
+  }
+  step('ESM consumer: types resolve under node16, nodenext and bundler');
   const missing = run('node', ['ofs.mjs', 'report', '--dir', corridor], esm, { expectFailure: true });
   if (!/DEPENDENCY_MISSING/.test(missing.stderr) || !missing.stderr.includes('@electric-sql/pglite')) {
     fail(`the runner without PGlite should name it in DEPENDENCY_MISSING; stderr was:\n${missing.stderr}`);
