@@ -4,7 +4,7 @@ import {
   fromPGlite,
   fromPgPool,
   isOfsError,
-  type LabelStore,
+  type AppendableLabelStore,
   type LedgerStore,
   type ObjectStore,
   OfsError,
@@ -21,6 +21,7 @@ import { createCorridor } from './corridor.js';
 import { acquireCorridorLock } from './corridor-lock.js';
 import type { Corridor, CorridorDeps } from './corridor-types.js';
 import { runnerCodeRelease } from './release.js';
+import { importOptionalDependency } from './optional-dependency.js';
 
 /** Schema version of `ofs.config.json`, the embedded corridor's configuration file. */
 export const CORRIDOR_CONFIG_SCHEMA_VERSION = 'learning.ofs_corridor_config.v1';
@@ -96,7 +97,7 @@ export interface DefaultCorridorOptions {
 export interface DefaultCorridor extends Corridor {
   readonly layout: CorridorLayout;
   readonly store: ObjectStore;
-  readonly labels: LabelStore;
+  readonly labels: AppendableLabelStore;
   readonly ledgerStore: LedgerStore;
   readonly eb: ReplaySource;
   readonly archive: ReplaySource;
@@ -143,7 +144,7 @@ async function openDatabase(
 ): Promise<{ client: SqlClient; close: () => Promise<void> }> {
   try {
     if (options.databaseUrl) {
-      const { default: pg } = await import('pg');
+      const { default: pg } = await importOptionalDependency('pg', 'a PostgreSQL server corridor (--database-url)', () => import('pg'));
       const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
       pool.on('error', () => undefined);
       return { client: fromPgPool(pool), close: () => pool.end() };
@@ -152,7 +153,11 @@ async function openDatabase(
     // directory. The lock is freed by the OS when this process dies.
     const lock = await acquireCorridorLock(layout.dir);
     try {
-      const { PGlite } = await import('@electric-sql/pglite');
+      const { PGlite } = await importOptionalDependency(
+        '@electric-sql/pglite',
+        'the embedded corridor (PGlite)',
+        () => import('@electric-sql/pglite'),
+      );
       const db = await PGlite.create(layout.database);
       return {
         client: fromPGlite(db),
