@@ -117,7 +117,11 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
       progress: (message) => progress.message(message),
       corridorProgress: (e) => {
         if (e.counters) progress.counters(`[${e.run_key.slice(0, 8)}] ${e.stage}`, e.counters);
-        else progress.message(`[${e.run_key.slice(0, 8)}] ${e.stage}: ${e.message}`);
+        else {
+          // A stage event: the counters of the stage before it are final; keep them as a line.
+          progress.settle();
+          progress.message(`[${e.run_key.slice(0, 8)}] ${e.stage}: ${e.message}`);
+        }
       },
     });
     line.clear();

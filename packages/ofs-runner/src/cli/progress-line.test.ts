@@ -55,6 +55,13 @@ describe('progress line renderer', () => {
     expect(writes[1]).toBe('[ab] publish: publishing the manifest\n');
     expect(writes[2]).toContain('10,000/20,000');
     writes.length = 0;
+    line.settle(); // the stage ended: its last counters stay on screen as a line, not redrawn again
+    expect(writes).toEqual(['\n']);
+    line.message('[ab] done');
+    expect(writes).toEqual(['\n', '[ab] done\n']);
+    t = 5_000;
+    line.counters('[cd] reconstruct', c(1));
+    writes.length = 0;
     line.clear();
     expect(writes).toEqual(['\r\x1b[K']);
     line.clear();
@@ -136,6 +143,9 @@ describe('ofs build shows progress inside the stage (in-process CLI, fake TTY)',
       /\[[0-9a-f]{8}\] reconstruct: [\d,]+\/[\d,]+ records replayed \(\d+%\) · [\d,]+ rows written · [\d,]+ labels resolved/,
     );
     expect(tty.stderr).toContain('replay: replaying EB and Archive\n');
+    // The counters are settled as a line when publication starts, and not redrawn after it.
+    expect(tty.stderr).toMatch(/labels resolved[^\n]*\n\[[0-9a-f]{8}\] publish: /);
+    expect(tty.stderr.split('publish: ')[1]).not.toContain('records replayed');
     expect(tty.stdout.includes('\r') || tty.stdout.includes(ESC)).toBe(false);
 
     // The same request again (DONE already): with --json nothing on stderr, only JSON on stdout.

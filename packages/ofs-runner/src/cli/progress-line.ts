@@ -26,6 +26,8 @@ export interface ProgressLine {
   message(text: string): void;
   /** Running totals of a run's stage: the updating line (throttled). */
   counters(label: string, counters: CorridorCounters): void;
+  /** Keeps the updating line as it stands as a permanent line (its stage ended); the next counters start a new one. */
+  settle(): void;
   /** Removes the updating line (before results or errors are printed). */
   clear(): void;
 }
@@ -118,6 +120,10 @@ export function createProgressLine(stream: ProgressStream, options: ProgressLine
         shown = fit(text);
         stream.write(`${CLEAR_LINE}${shown}`);
       } else stream.write(`${text}\n`);
+    },
+    settle() {
+      if (tty && shown !== '') stream.write('\n');
+      shown = '';
     },
     clear() {
       if (tty && shown !== '') stream.write(CLEAR_LINE);
