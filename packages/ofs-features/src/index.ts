@@ -31,3 +31,4 @@ export {
   type ScaledDecimal,
 } from './decimal.js';
 export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from './demo-profile.js';
+export { compareAnchors, type AnchorClaim, type ParityComparison, type RebuiltSide } from './parity.js';
