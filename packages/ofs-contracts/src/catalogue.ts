@@ -140,6 +140,11 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'A feature snapshot names an entity the profile does not declare, a non-scalar key, or a key never seen without naming its partition.',
   ),
+  REBUILD_PIN_UNRESOLVED: entry(
+    'runner',
+    false,
+    'A forensic rebuild cannot resolve one of the dataset’s pins any more (details.pin: plan, evidence, feature_profile, policy, label_store); nothing was rebuilt.',
+  ),
   PUBLISH_GATE_FAILED: entry('publish', false, 'A publication gate failed (counts, parts or receipts disagree); nothing was published.'),
   SUPERSESSION_INVALID: entry('publish', false, 'A supersession target does not exist, is out of scope, or lacks a backfill reason.'),
   MANIFEST_CONFLICT: entry('publish', false, 'A different manifest already exists under the same dataset_manifest_id.'),

@@ -3,6 +3,7 @@ import { gcCommand, inspectCommand, planCommand, verifyCommand } from './dataset
 import { demoCommand } from './demo.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
 import { parityCommand } from './parity.js';
+import { rebuildCommand } from './rebuild.js';
 import { reportCommand } from './report.js';
 
 /**
@@ -22,4 +23,5 @@ export const COMMANDS: readonly CliCommand[] = [
   inspectCommand,
   gcCommand,
   parityCommand,
+  rebuildCommand,
 ];
