@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './backoff.js';
 export * from './text.js';
 export * from './time.js';
+export * from './json-value.js';
 export * from './parse-intent.js';
 export * from './records/intent.js';
 export * from './records/manifest-v0.js';
