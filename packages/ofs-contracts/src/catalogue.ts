@@ -170,6 +170,16 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'A forensic rebuild cannot resolve one of the dataset’s pins any more (details.pin: plan, evidence, feature_profile, policy, label_store); nothing was rebuilt.',
   ),
+  TIME_WINDOW_INVALID: entry(
+    'intent',
+    false,
+    'A time-window selector is malformed: no topic, a start or end that is not an RFC 3339 instant with a zone, or start not before end.',
+  ),
+  TIME_WINDOW_UNPROVABLE: entry(
+    'replay',
+    false,
+    'A time window cannot be resolved to offsets: a source holding the partition has no time index, cannot prove a chunk’s event times, cannot list partitions, or a record has no instant.',
+  ),
   PUBLISH_GATE_FAILED: entry('publish', false, 'A publication gate failed (counts, parts or receipts disagree); nothing was published.'),
   SUPERSESSION_INVALID: entry('publish', false, 'A supersession target does not exist, is out of scope, or lacks a backfill reason.'),
   MANIFEST_CONFLICT: entry('publish', false, 'A different manifest already exists under the same dataset_manifest_id.'),
