@@ -5,7 +5,18 @@
  */
 
 /** The stage (or layer) that owns an error code. */
-export type OfsStage = 'intent' | 'identity' | 'store' | 'ledger' | 'plan' | 'replay' | 'labels' | 'publish' | 'runner' | 'observe';
+export type OfsStage =
+  | 'intent'
+  | 'identity'
+  | 'store'
+  | 'ledger'
+  | 'plan'
+  | 'replay'
+  | 'labels'
+  | 'publish'
+  | 'features'
+  | 'runner'
+  | 'observe';
 
 /** One catalogue entry: who raises the code, whether a retry can help, and what it means. */
 export interface OfsCodeInfo {
@@ -196,6 +207,32 @@ export const OFS_ERROR_CATALOGUE = {
   // ── reconstruction and publication (S5/S6) ─────────────────────────────────
   REPLAY_EVENT_ID_CONFLICT: entry('publish', false, 'One event_id was replayed with two different payload hashes.'),
   FEATURE_VALUE_INVALID: entry('publish', false, 'A payload value a feature aggregates is not a number or decimal string.'),
+  // ── features (@ofs/features) ─────────────────────────────────────────────────
+  FEATURE_EVENT_OUT_OF_ORDER: entry(
+    'features',
+    false,
+    'The online feature face got an event at or before the last offset of its partition (or without a canonical offset); feed each event once, in offset order.',
+  ),
+  FEATURE_ENTITY_UNKNOWN: entry(
+    'features',
+    false,
+    'A feature snapshot names an entity the profile does not declare, a non-scalar key, or a key never seen without naming its partition.',
+  ),
+  REBUILD_PIN_UNRESOLVED: entry(
+    'runner',
+    false,
+    'A forensic rebuild cannot resolve one of the dataset’s pins any more (details.pin: plan, evidence, feature_profile, policy, label_store); nothing was rebuilt.',
+  ),
+  TIME_WINDOW_INVALID: entry(
+    'intent',
+    false,
+    'A time-window selector is malformed: no topic, a start or end that is not an RFC 3339 instant with a zone, or start not before end.',
+  ),
+  TIME_WINDOW_UNPROVABLE: entry(
+    'replay',
+    false,
+    'A time window cannot be resolved to offsets: a source holding the partition has no time index, cannot prove a chunk’s event times, cannot list partitions, or a record has no instant.',
+  ),
   PUBLISH_GATE_FAILED: entry('publish', false, 'A publication gate failed (counts, parts or receipts disagree); nothing was published.'),
   SUPERSESSION_INVALID: entry('publish', false, 'A supersession target does not exist, is out of scope, or lacks a backfill reason.'),
   MANIFEST_CONFLICT: entry('publish', false, 'A different manifest already exists under the same dataset_manifest_id.'),

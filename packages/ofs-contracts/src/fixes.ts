@@ -132,6 +132,14 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   DEPENDENCY_MISSING:
     'install the package named above next to @ofs/runner (`npm i <package>`), or install @ofs/cli, which brings PGlite and pg.',
   LABEL_STORE_READ_ONLY: 'load the assertions with the store’s own import tool, or use an appendable label store.',
+  FEATURE_EVENT_OUT_OF_ORDER: 'feed each event once, in ascending offset order within its topic partition (drop redeliveries first).',
+  FEATURE_ENTITY_UNKNOWN:
+    'name an entity the profile declares, with a scalar key; for a key never seen, also name its topic and partition.',
+  REBUILD_PIN_UNRESOLVED:
+    'restore what details.pin names (the profile version under profiles/, the policy file, the label store, the cited artifact) exactly as it was pinned; a changed pin is a new dataset, not a rebuild.',
+  TIME_WINDOW_INVALID: 'write the window as topic=<topic>,start=<RFC 3339>,end=<RFC 3339> with start before end (partitions=a-b optional).',
+  TIME_WINDOW_UNPROVABLE:
+    'plan from a source whose index records event times (segment files written by the current writer), or write the offsets by hand.',
 };
 
 /** The `fix:` line for a code: what to do next. */

@@ -16,6 +16,7 @@ export * from './records/plan.js';
 export * from './records/run-facts.js';
 export * from './records/profile-pin.js';
 export * from './records/parity-anchor.js';
+export * from './records/parity-report.js';
 export * from './parse-policy.js';
 export * from './parse-feature-profile.js';
 export * from './schema-problems.js';

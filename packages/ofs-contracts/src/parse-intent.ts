@@ -34,6 +34,7 @@ const FIELD_ORDER = [
   'config_revision',
   'ofs_code_release_id',
   'non_training_allowed',
+  'time_window',
 ] as const;
 
 const KNOWN_FIELDS = new Set<string>(FIELD_ORDER);
@@ -344,6 +345,14 @@ function parseIntentUnguarded(input: unknown): BuildIntent {
     else nonTraining = raw.non_training_allowed;
   }
 
+  let timeWindow: JsonObject | undefined;
+  if (present(raw, 'time_window')) {
+    const tw = raw.time_window;
+    if (typeof tw !== 'object' || tw === null || Array.isArray(tw))
+      c.add('/time_window', 'SCHEMA_INVALID', 'time_window must be an object');
+    else timeWindow = cloneJson(tw as JsonObject);
+  }
+
   for (const key of Object.keys(raw)) {
     if (!KNOWN_FIELDS.has(key)) c.add(`/${escapePointer(key)}`, 'SCHEMA_INVALID', `unknown field ${JSON.stringify(key)}`);
   }
@@ -367,6 +376,7 @@ function parseIntentUnguarded(input: unknown): BuildIntent {
     config_revision: configRevision as string,
     ofs_code_release_id: codeRelease as string,
     non_training_allowed: nonTraining,
+    ...(timeWindow === undefined ? {} : { time_window: timeWindow }),
   };
   return deepFreeze(intent);
 }

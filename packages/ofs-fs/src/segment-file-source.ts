@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { type FileHandle, open, readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
   type AbortOptions,
   compareDecimal,
@@ -10,7 +10,10 @@ import {
   type ReplayRecord,
   type ReplaySlice,
   type ReplaySource,
+  type TimeIndexChunk,
+  type TimePartition,
   throwIfAborted,
+  toOfsError,
 } from '@ofs/contracts';
 import { ENVELOPE_HASH_RECIPE, envelopeHash } from '@ofs/ids';
 import {
@@ -346,6 +349,42 @@ export function createSegmentFileSource(options: SegmentFileSourceOptions): Repl
   }
 
   return {
+    async timeIndex(partition: TimePartition, opts?: AbortOptions) {
+      throwIfAborted(opts?.signal);
+      const index = await indexOf({ ...partition, start_offset: '0', end_offset: '0' });
+      if (!index) return [];
+      const chunks: TimeIndexChunk[] = [];
+      for (const segment of index.segments) {
+        // A segment without a proven time range (v1 index, or a ts_utc that is not an instant) cannot be placed.
+        if (segment.min_ts_utc === undefined || segment.max_ts_utc === undefined) return undefined;
+        chunks.push({
+          first_offset: segment.first_offset,
+          last_offset: segment.last_offset,
+          min_ts_utc: segment.min_ts_utc,
+          max_ts_utc: segment.max_ts_utc,
+        });
+      }
+      return chunks;
+    },
+    async partitions(topic: string, offsetKind: string, opts?: AbortOptions) {
+      throwIfAborted(opts?.signal);
+      const topicDir = dirname(dirname(partitionDir(root, topic, 0, offsetKind, 'BASIS_UNRESOLVED')));
+      let names: string[];
+      try {
+        names = await readdir(topicDir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', `listing the partitions of ${topic}`);
+      }
+      const found: number[] = [];
+      for (const name of names) {
+        const m = /^partition=(0|[1-9][0-9]{0,14})$/.exec(name);
+        if (!m) continue;
+        const n = Number(m[1]);
+        if ((await readSegmentIndex(root, topic, n, offsetKind)) !== undefined) found.push(n);
+      }
+      return found.sort((a, b) => a - b);
+    },
     async coverage(slice: ReplaySlice, opts?: AbortOptions) {
       throwIfAborted(opts?.signal);
       const index = await indexOf(slice);

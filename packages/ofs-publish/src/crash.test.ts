@@ -8,7 +8,7 @@ import type { DatasetManifestV1, ObjectStore, PlanIndexEntry } from '@ofs/contra
 import { createFsObjectStore } from '@ofs/fs';
 import { sha256Hex } from '@ofs/ids';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEMO_TOPIC } from './demo-profile.js';
+import { DEMO_TOPIC } from '@ofs/features';
 import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
 
 // The child runs the *built* packages (CI builds before testing; locally run

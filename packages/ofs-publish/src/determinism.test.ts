@@ -1,7 +1,7 @@
 import { createMemoryObjectStore, type ObjectStore, type ReplayRecord } from '@ofs/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEMO_TOPIC } from './demo-profile.js';
+import { DEMO_TOPIC } from '@ofs/features';
 import { buildAndPublish } from './pipeline-support.js';
 import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
 

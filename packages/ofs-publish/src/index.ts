@@ -32,9 +32,9 @@ export {
   type PublishedDataset,
   type StoredPublishInputs,
 } from './stored-inputs.js';
-export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from './demo-profile.js';
-export { compileProfile, RESERVED_COLUMNS, type CompiledProfile } from './compile-profile.js';
+export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from '@ofs/features';
+export { compileProfile, RESERVED_COLUMNS, type CompiledProfile } from '@ofs/features';
 export { rowLayout, type RowLayout } from './row-encoder.js';
 export { EventIdSet, type SeenOutcome } from './event-id-set.js';
-export { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from './decimal.js';
+export { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from '@ofs/features';
 export { planKey, labelReceiptKey } from './keys.js';

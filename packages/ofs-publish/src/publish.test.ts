@@ -11,7 +11,7 @@ import { createLabelResolver, createMemoryLabelStore } from '@ofs/labels';
 import { createMemoryReplaySource, resolveReplay } from '@ofs/replay';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEMO_TOPIC } from './demo-profile.js';
+import { DEMO_TOPIC } from '@ofs/features';
 import { toManifestV0 } from './manifest-v0.js';
 import { buildAndPublish } from './pipeline-support.js';
 import { publish } from './publish.js';

@@ -1,7 +1,7 @@
 import { createMemoryObjectStore, isOfsError, type ReplayRecord } from '@ofs/contracts';
 import { canonicalJson, readJson } from '@ofs/ids';
 import { describe, expect, it } from 'vitest';
-import { demoFeatureProfile } from './demo-profile.js';
+import { demoFeatureProfile } from '@ofs/features';
 import { reconstruct } from './reconstruct.js';
 import { at, fakeLabels, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
 

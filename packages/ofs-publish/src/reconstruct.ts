@@ -23,13 +23,19 @@ import {
   toOfsError,
 } from '@ofs/contracts';
 import { writeOnceJson } from '@ofs/ids';
-import { type CompiledEntity, type CompiledField, type CompiledProfile, compileProfile, valueAt } from './compile-profile.js';
+import {
+  BatchFeatures,
+  type CompiledEntity,
+  entityKey,
+  type CompiledField,
+  type CompiledProfile,
+  compileProfile,
+  valueAt,
+} from '@ofs/features';
 import { EventIdSet } from './event-id-set.js';
-import { EventTimeParser } from './event-time.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
-import { PartitionWindows } from './windows.js';
 
 /** What reconstruction needs besides the plan and the records. */
 export interface ReconstructDeps<LabelReceipt = unknown> {
@@ -141,18 +147,10 @@ async function run<LabelReceipt>(
     immature_excluded: 0,
   }));
   const seen = new EventIdSet(options.expectedEvents);
-  const times = new EventTimeParser();
   const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, { ...(signal ? { signal } : {}) });
 
-  // Value slots: each distinct aggregated payload path is read once per event.
-  const valuePaths: string[][] = [];
-  const valueSlots = profile.windows.map((w) => {
-    if (!w.path) return -1;
-    const joined = w.path.join('.');
-    let slot = valuePaths.findIndex((p) => p.join('.') === joined);
-    if (slot < 0) slot = valuePaths.push([...w.path]) - 1;
-    return slot;
-  });
+  // The batch face of the feature engine: window state per topic partition, in offset order.
+  const features = new BatchFeatures(profile);
 
   // Rows wait for their labels as encoded bytes (early runs), not as value arrays.
   const split = layout.split;
@@ -177,12 +175,8 @@ async function run<LabelReceipt>(
   let slice: ReplaySlice | undefined;
   let partitionId = '';
   let lastOffset = '';
-  let windows: PartitionWindows | undefined;
-  const keys: unknown[] = new Array(profile.entities.length);
-  const rawValues: unknown[] = new Array(valuePaths.length);
-  // One value array and one window event, reused for every record.
+  // One value array, reused for every record.
   const values: unknown[] = new Array(layout.width).fill(null);
-  const event = { topic: '', event_id: '', time: { ms: 0, sub: 0 }, keys, values: rawValues };
 
   const iterator = Symbol.asyncIterator in records ? records[Symbol.asyncIterator]() : toAsync(records as Iterable<ReplayRecord>);
   for (;;) {
@@ -209,7 +203,7 @@ async function run<LabelReceipt>(
       if (pid !== partitionId) {
         partitionId = pid;
         lastOffset = '';
-        windows = new PartitionWindows(profile, valueSlots);
+        features.startPartition();
       }
     }
     if (lastOffset !== '' && compareDecimal(r.offset, lastOffset) <= 0) {
@@ -238,19 +232,12 @@ async function run<LabelReceipt>(
     // Features.
     const payload = r.payload as Record<string, unknown>;
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw recordError(r, 'has no payload object');
-    const { time, canonical } = times.parse(r.ts_utc, r.event_id);
-    for (let e = 0; e < profile.entities.length; e++) keys[e] = entityKey(valueAt(payload, (profile.entities[e] as CompiledEntity).path));
-    for (let v = 0; v < valuePaths.length; v++) rawValues[v] = valueAt(payload, valuePaths[v] as string[]);
-    const isRow = profile.rowTopics === undefined || profile.rowTopics.has(r.topic);
-    event.topic = r.topic;
-    event.event_id = r.event_id;
-    event.time.ms = time.ms;
-    event.time.sub = time.sub;
+    const isRow = features.isRowTopic(r.topic);
     if (!isRow) {
-      (windows as PartitionWindows).advance(event, undefined);
+      features.advance(r, undefined);
       continue;
     }
-    (windows as PartitionWindows).advance(event, values, layout.windowSlot);
+    const { canonical } = features.advance(r, values, layout.windowSlot);
     sc.row_events++;
     values[EVENT_SLOTS.event_id] = r.event_id;
     values[EVENT_SLOTS.topic] = r.topic;
@@ -261,7 +248,7 @@ async function run<LabelReceipt>(
     values[EVENT_SLOTS.payload_hash] = r.payload_hash;
     for (let e = 0; e < profile.entities.length; e++) {
       const raw = valueAt(payload, (profile.entities[e] as CompiledEntity).path);
-      values[layout.entitySlot + e] = keys[e] === undefined ? null : raw;
+      values[layout.entitySlot + e] = entityKey(raw) === undefined ? null : raw;
     }
     for (let f = 0; f < profile.fields.length; f++) {
       values[layout.fieldSlot + f] = valueAt(payload, (profile.fields[f] as CompiledField).path) ?? null;
@@ -437,20 +424,6 @@ function recordError(r: ReplayRecord, what: string): OfsError {
     message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) ${what}`,
     details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },
   });
-}
-
-/** The window-state key of an entity value: the primitive itself (so `"1"` and `1` are different keys); `undefined` when absent, empty or not a scalar. */
-function entityKey(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-      return value === '' ? undefined : value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    case 'boolean':
-      return value;
-    default:
-      return undefined;
-  }
 }
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {

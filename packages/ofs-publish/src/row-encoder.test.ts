@@ -3,8 +3,8 @@ import { canonicalJson } from '@ofs/ids';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteBuffer } from './byte-buffer.js';
-import { compileProfile } from './compile-profile.js';
-import { demoFeatureProfile } from './demo-profile.js';
+import { compileProfile } from '@ofs/features';
+import { demoFeatureProfile } from '@ofs/features';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
 import { resolved } from './test-support.js';
 

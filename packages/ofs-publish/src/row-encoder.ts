@@ -1,7 +1,7 @@
 import { type Column, compareCodePoints, OfsError } from '@ofs/contracts';
 import { canonicalJson, canonicalNumber, canonicalString } from '@ofs/ids';
 import type { ByteBuffer } from './byte-buffer.js';
-import type { CompiledProfile } from './compile-profile.js';
+import type { CompiledProfile } from '@ofs/features';
 
 /**
  * The row layout (docs/decisions.md, "row layout"): one flat JSON object per row with the event

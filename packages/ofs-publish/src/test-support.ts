@@ -12,7 +12,7 @@ import type {
   TrainingPosture,
 } from '@ofs/contracts';
 import { basisHash, canonicalReplayBasis, datasetManifestId, digestOf, envelopeHash, planId, sha256Hex } from '@ofs/ids';
-import { DEMO_TOPIC, demoFeatureProfile } from './demo-profile.js';
+import { DEMO_TOPIC, demoFeatureProfile } from '@ofs/features';
 
 /** The platform run of every test plan. */
 export const RUN = 'platform_20260210T120000Z';

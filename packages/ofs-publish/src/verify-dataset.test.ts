@@ -4,7 +4,7 @@ import { createMemoryObjectStore, type ObjectStore, OfsError, type RunEvent, typ
 import { createFsObjectStore } from '@ofs/fs';
 import { canonicalJson, sha256Hex, utf8 } from '@ofs/ids';
 import { describe, expect, it } from 'vitest';
-import { DEMO_TOPIC } from './demo-profile.js';
+import { DEMO_TOPIC } from '@ofs/features';
 import { buildAndPublish } from './pipeline-support.js';
 import { readDataset } from './read-dataset.js';
 import { at, collect, payment, record, resolved, testPlan, testPolicy } from './test-support.js';

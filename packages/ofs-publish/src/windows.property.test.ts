@@ -1,7 +1,7 @@
 import { createMemoryObjectStore, type FeatureProfile, parseInstant, type ReplayRecord } from '@ofs/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from './decimal.js';
+import { createOnlineFeatures, formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from '@ofs/features';
 import { reconstruct } from './reconstruct.js';
 import { fakeLabels, record, resolved, testPlan, testPolicy } from './test-support.js';
 
@@ -156,6 +156,15 @@ describe('windowed features', () => {
         }
         expect(rows.length).toBe(expected.length);
         for (const [i, row] of rows.entries()) expect(row).toMatchObject(expected[i]!);
+        // The online face, fed the same records (partitions interleaved), serves the row's values.
+        const online = createOnlineFeatures(resolved(profile, 'prop.json'));
+        const served = new Map<string, Record<string, unknown>>();
+        const interleaved = [...records].sort((a, b) => Number(a.offset) - Number(b.offset) || a.partition - b.partition);
+        for (const r of interleaved) served.set(r.event_id, online.update(r));
+        for (const row of rows) {
+          const values = served.get(row.event_id as string)!;
+          for (const [name, value] of Object.entries(values)) expect(row[name]).toEqual(value);
+        }
       }),
       {
         numRuns: 150,

@@ -85,3 +85,11 @@ export {
   progressMode,
 } from './cli/progress-line.js';
 export { invocationOf, type InvocationInput } from './cli/invocation.js';
+export { runParityRebuild, type ParityDeps, type ParityRunResult } from './parity-rebuild.js';
+export {
+  forensicRebuild,
+  type FirstDifference,
+  type ForensicDeps,
+  type ForensicResult,
+  type InputChanges,
+} from './forensic-rebuild.js';

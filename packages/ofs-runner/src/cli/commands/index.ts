@@ -2,6 +2,8 @@ import type { CliCommand } from '../command.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
+import { parityCommand } from './parity.js';
+import { rebuildCommand } from './rebuild.js';
 import { reportCommand } from './report.js';
 
 /**
@@ -20,4 +22,6 @@ export const COMMANDS: readonly CliCommand[] = [
   verifyCommand,
   inspectCommand,
   gcCommand,
+  parityCommand,
+  rebuildCommand,
 ];

@@ -461,6 +461,33 @@ export class PartitionWindows {
     if (++this.sinceSweep >= SWEEP_MIN_EVENTS && this.sinceSweep >= this.liveKeys) this.sweep();
   }
 
+  /** The partition watermark: the largest event time seen so far (`undefined` before the first event). */
+  get watermark(): EventTime | undefined {
+    return this.pms === Number.NEGATIVE_INFINITY ? undefined : { ms: this.pms, sub: this.psub };
+  }
+
+  /**
+   * Reads every window of entity `e` (index into `profile.entities`) for `key` as an event of
+   * that key at the watermark would see it, into `out[base + i]` (`i` the window's index in
+   * `profile.windows`); windows of other entities are left untouched. Before the first event
+   * every window reads empty.
+   */
+  readEntity(e: number, key: unknown, out: unknown[], base = 0): void {
+    const groups = this.groups[e] as GroupSpec[];
+    const states = (this.byEntity[e] as Map<unknown, GroupState[]>).get(key);
+    for (let j = 0; j < groups.length; j++) {
+      const spec = groups[j] as GroupSpec;
+      const state = states?.[j];
+      if (state && this.pms !== Number.NEGATIVE_INFINITY) {
+        state.evict(this.pms, this.psub);
+        state.read(this.pms, this.psub, out, base);
+      } else {
+        for (let f = 0; f < spec.features.length; f++)
+          out[base + (spec.features[f] as number)] = emptyValue(spec.aggregates[f] as WindowAggregate);
+      }
+    }
+  }
+
   /** Evicts every key at the watermark and forgets keys with no live entries. */
   sweep(): void {
     this.sinceSweep = 0;
