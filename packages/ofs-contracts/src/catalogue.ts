@@ -130,6 +130,11 @@ export const OFS_ERROR_CATALOGUE = {
   ),
   LABEL_ASSERTION_CONFLICT: entry('labels', false, 'An assertion_id was appended again with different content; assertions are immutable.'),
   LABEL_STORE_UNAVAILABLE: entry('labels', true, 'The label store failed or could not be reached; retry later.'),
+  LABEL_STORE_READ_ONLY: entry(
+    'labels',
+    false,
+    'The label store has no `append` (a read-only store); load assertions through the store’s own import, or use an appendable store.',
+  ),
 
   // ── reconstruction and publication (S5/S6) ─────────────────────────────────
   REPLAY_EVENT_ID_CONFLICT: entry('publish', false, 'One event_id was replayed with two different payload hashes.'),
@@ -168,6 +173,11 @@ export const OFS_ERROR_CATALOGUE = {
     'The corridor configuration (e.g. ofs.config.json of an embedded corridor) is missing or invalid.',
   ),
   CLI_ARGUMENT_INVALID: entry('runner', false, 'A command-line argument or option is unknown, missing or malformed.'),
+  DEPENDENCY_MISSING: entry(
+    'runner',
+    false,
+    'An optional peer package this feature needs is not installed (details.package names it); install it, or use @ofs/cli.',
+  ),
   INTERNAL_ERROR: entry('runner', false, 'An unexpected error escaped a stage; this is a bug (details carry the cause).'),
 } as const satisfies Record<string, OfsCodeInfo>;
 

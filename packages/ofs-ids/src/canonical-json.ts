@@ -1,4 +1,4 @@
-import { compareCodePoints, OfsError } from '@ofs/contracts';
+import { compareCodePoints, OfsError } from '@ofs/contracts/base';
 
 /**
  * Canonical JSON, byte-compatible with the reference (Python `json.dumps(sort_keys=True,

@@ -1,4 +1,4 @@
-import { OfsError } from '@ofs/contracts';
+import { OfsError } from '@ofs/contracts/base';
 import { canonicalJson } from './canonical-json.js';
 import { sha256Hex } from './sha256.js';
 

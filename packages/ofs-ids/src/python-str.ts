@@ -1,4 +1,4 @@
-import { OfsError } from '@ofs/contracts';
+import { OfsError } from '@ofs/contracts/base';
 import { canonicalNumber } from './canonical-json.js';
 
 /**

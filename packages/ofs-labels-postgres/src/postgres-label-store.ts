@@ -1,11 +1,11 @@
 import {
   type AbortOptions,
+  type AppendableLabelStore,
   applySqlMigrations,
   assertLabelAssertions,
   instantSortKey,
   type LabelAssertion,
   type LabelStateMarkerOptions,
-  type LabelStore,
   type LabelSubjectKey,
   OfsError,
   type SqlClient,
@@ -127,7 +127,7 @@ const COLUMNS = 'assertion_id, platform_run_id, event_id, label_type, value_json
  * arrays and joined with `unnest`), never one query per subject. Raw timestamp spellings are
  * kept; a fixed-width UTC key of `observed_time` serves scoped state markers.
  */
-export function createPostgresLabelStore({ client, schema = 'public' }: PostgresLabelStoreOptions): LabelStore {
+export function createPostgresLabelStore({ client, schema = 'public' }: PostgresLabelStoreOptions): AppendableLabelStore {
   if (!SCHEMA_NAME.test(schema)) {
     throw new OfsError('SCHEMA_INVALID', { message: `schema must match ${SCHEMA_NAME}, got ${JSON.stringify(schema)}` });
   }

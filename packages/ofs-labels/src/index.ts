@@ -1,5 +1,6 @@
 export { compareRank, isEligibleAsOf, minusDays, parseLabelInstant } from './as-of.js';
 export { createMemoryLabelStore } from './memory-label-store.js';
+export { readOnlyLabelStore } from './read-only-label-store.js';
 export { buildLabelReceipt, type LabelReceiptInputs, labelReceiptKey, typeRatios } from './receipt.js';
 export { createLabelResolver, type LabelResolverDeps, type LabelResolverOptions } from './resolver.js';
 export { TypeTally } from './tally.js';

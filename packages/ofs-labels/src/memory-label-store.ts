@@ -1,10 +1,10 @@
 import {
   type AbortOptions,
+  type AppendableLabelStore,
   assertLabelAssertions,
   type Instant,
   type LabelAssertion,
   type LabelStateMarkerOptions,
-  type LabelStore,
   type LabelSubjectKey,
   OfsError,
   parseInstant,
@@ -39,7 +39,7 @@ function servedBatch(matches: LabelAssertion[], failure: unknown): AsyncIterable
  * (RFC 3339 timestamps with a zone) and kept as appended; `timelines` serves a whole batch from
  * an index by `(platform_run_id, event_id)`.
  */
-export function createMemoryLabelStore(): LabelStore {
+export function createMemoryLabelStore(): AppendableLabelStore {
   const byId = new Map<string, StoredLabel>();
   const byRun = new Map<string, StoredLabel[]>();
   /** platform_run_id → event_id → the subject's assertions (append order). */
@@ -57,7 +57,7 @@ export function createMemoryLabelStore(): LabelStore {
     });
   }
 
-  const store: LabelStore = {
+  const store: AppendableLabelStore = {
     timelines(subjects: readonly LabelSubjectKey[], labelTypes: readonly string[], options?: AbortOptions) {
       const matches: LabelAssertion[] = [];
       let failure: unknown;

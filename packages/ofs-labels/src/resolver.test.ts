@@ -1,4 +1,11 @@
-import { isOfsError, type LabelAssertion, LabelReceiptSchema, type LabelStore, type LabelSubject } from '@ofs/contracts';
+import {
+  type AppendableLabelStore,
+  isOfsError,
+  type LabelAssertion,
+  LabelReceiptSchema,
+  type LabelStore,
+  type LabelSubject,
+} from '@ofs/contracts';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import vectors from './fixtures/reference-label-store.json' with { type: 'json' };
@@ -11,7 +18,7 @@ const EARLY = '2026-01-01T00:00:00Z';
 const subject = (event_id: string, ts_utc = EARLY): LabelSubject => ({ event_id, ts_utc });
 const checkReceipt = Compile(LabelReceiptSchema);
 
-async function storeWith(assertions: LabelAssertion[]): Promise<LabelStore> {
+async function storeWith(assertions: LabelAssertion[]): Promise<AppendableLabelStore> {
   const store = createMemoryLabelStore();
   await store.append(assertions);
   return store;

@@ -1,5 +1,13 @@
 // Test helpers shared by this package's tests (not exported from the package).
-import type { BuildPlan, LabelAssertion, LabelPosture, LabelStore, ObjectStore, OfsPolicy, TrainingPosture } from '@ofs/contracts';
+import type {
+  AppendableLabelStore,
+  BuildPlan,
+  LabelAssertion,
+  LabelPosture,
+  ObjectStore,
+  OfsPolicy,
+  TrainingPosture,
+} from '@ofs/contracts';
 
 /** The platform run of every test plan. */
 export const RUN = 'platform_20260210T120000Z';
@@ -96,7 +104,7 @@ export function memoryArtifacts(): ObjectStore & { readonly objects: Map<string,
  * `store` seen only through the `LabelStore` port: `timelines` is an async generator, so the
  * resolver takes its general path (store calls, per-assertion parsing) even for a memory store.
  */
-export function portOnly(store: LabelStore): LabelStore {
+export function portOnly(store: AppendableLabelStore): AppendableLabelStore {
   return {
     async *timelines(subjects, labelTypes, options) {
       yield* store.timelines(subjects, labelTypes, options);

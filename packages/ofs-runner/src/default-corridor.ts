@@ -19,6 +19,7 @@ import { createPostgresLedgerStore } from '@ofs/ledger-postgres';
 import { createCorridor } from './corridor.js';
 import type { Corridor, CorridorDeps } from './corridor-types.js';
 import { runnerCodeRelease } from './release.js';
+import { importOptionalDependency } from './optional-dependency.js';
 
 /** Schema version of `ofs.config.json`, the embedded corridor's configuration file. */
 export const CORRIDOR_CONFIG_SCHEMA_VERSION = 'learning.ofs_corridor_config.v1';
@@ -131,12 +132,16 @@ async function openDatabase(
 ): Promise<{ client: SqlClient; close: () => Promise<void> }> {
   try {
     if (options.databaseUrl) {
-      const { default: pg } = await import('pg');
+      const { default: pg } = await importOptionalDependency('pg', 'a PostgreSQL server corridor (--database-url)', () => import('pg'));
       const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
       pool.on('error', () => undefined);
       return { client: fromPgPool(pool), close: () => pool.end() };
     }
-    const { PGlite } = await import('@electric-sql/pglite');
+    const { PGlite } = await importOptionalDependency(
+      '@electric-sql/pglite',
+      'the embedded corridor (PGlite)',
+      () => import('@electric-sql/pglite'),
+    );
     const db = await PGlite.create(layout.database);
     return { client: fromPGlite(db), close: () => db.close() };
   } catch (error) {

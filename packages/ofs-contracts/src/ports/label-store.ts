@@ -1,3 +1,4 @@
+import { OfsError } from '../errors.js';
 import type { LabelAssertion, LabelSubjectKey } from '../records/labels.js';
 import type { AbortOptions } from './common.js';
 
@@ -15,8 +16,23 @@ export interface LabelStateMarkerOptions extends AbortOptions {
 }
 
 /**
- * The label store timeline. The corridor reads it only by batch and never writes it;
- * `append` exists for seeding demos and tests.
+ * Seeding and bulk import of a label store: an optional capability, separate from reading (D82).
+ * The corridor never calls it; demos, tests and import tools do.
+ */
+export interface LabelAppender {
+  /**
+   * Appends assertions, idempotent by `assertion_id`. Validates first (`LABEL_ASSERTION_INVALID`,
+   * `LABEL_TIMESTAMP_INVALID`); an `assertion_id` appended again with other content is
+   * `LABEL_ASSERTION_CONFLICT`. Either every assertion is appended or none.
+   */
+  append(assertions: readonly LabelAssertion[], options?: AbortOptions): Promise<void>;
+}
+
+/**
+ * The label store timeline, as the corridor reads it: by batch, never writing. A read-only
+ * production store implements `timelines` and `stateMarker` only and passes
+ * `describeLabelStoreReadContract`; a store that can also be seeded implements `append`
+ * (`AppendableLabelStore`) and passes `describeLabelStoreContract`.
  */
 export interface LabelStore {
   /** Every assertion of `labelTypes` on the given subjects (any order). One round trip per call. */
@@ -26,10 +42,27 @@ export interface LabelStore {
    * receipts. Equal content gives an equal marker; with scope options only the scoped assertions count.
    */
   stateMarker(options?: LabelStateMarkerOptions): Promise<string>;
-  /**
-   * Appends assertions, idempotent by `assertion_id`. Validates first (`LABEL_ASSERTION_INVALID`,
-   * `LABEL_TIMESTAMP_INVALID`); an `assertion_id` appended again with other content is
-   * `LABEL_ASSERTION_CONFLICT`. Either every assertion is appended or none.
-   */
-  append(assertions: readonly LabelAssertion[], options?: AbortOptions): Promise<void>;
+  /** Present on stores that can be seeded (see `LabelAppender`); absent on read-only stores. */
+  append?(assertions: readonly LabelAssertion[], options?: AbortOptions): Promise<void>;
+}
+
+/** A label store that can also be seeded: reading plus the `LabelAppender` capability. */
+export type AppendableLabelStore = LabelStore & LabelAppender;
+
+/** `true` when `store` offers `append` (narrows it to `AppendableLabelStore`). */
+export function canAppendLabels(store: LabelStore): store is AppendableLabelStore {
+  return typeof store.append === 'function';
+}
+
+/**
+ * The store's `append`, bound, or `LABEL_STORE_READ_ONLY` when it has none. For seeding code that
+ * accepts any `LabelStore` (e.g. the demo) and must say clearly why a read-only store cannot be seeded.
+ */
+export function labelAppenderOf(store: LabelStore): LabelAppender {
+  if (!canAppendLabels(store)) {
+    throw new OfsError('LABEL_STORE_READ_ONLY', {
+      message: 'this label store is read-only (it has no append); seed it with its own import',
+    });
+  }
+  return { append: (assertions, options) => store.append(assertions, options) };
 }

@@ -36,6 +36,9 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
     'run `ofs retry-publish <run_key>` (the run that published it): it re-creates the manifest byte-identically from the run’s verified artifacts; `ofs gc` keeps its parts meanwhile.',
   CORRIDOR_CONFIG_INVALID: 'run `ofs demo --dir <dir>` to create an embedded corridor, or fix ofs.config.json.',
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for usage.',
+  DEPENDENCY_MISSING:
+    'install the package named above next to @ofs/runner (`npm i <package>`), or install @ofs/cli, which brings PGlite and pg.',
+  LABEL_STORE_READ_ONLY: 'this label store is read-only: load the assertions with the store’s own import tool, or use an appendable store.',
   ABORTED: 'the run’s lease was released; a worker resumes it.',
   INTERNAL_ERROR: 'this is a bug: report it with the details printed above.',
 };

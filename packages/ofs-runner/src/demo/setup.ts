@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type LabelStore, OfsError, type ReplayRecord, type ReplaySlice } from '@ofs/contracts';
+import { type LabelStore, labelAppenderOf, OfsError, type ReplayRecord, type ReplaySlice } from '@ofs/contracts';
 import { canonicalJson, writeOnceJson } from '@ofs/ids';
 import { type CorridorLayout, corridorLayout } from '../default-corridor.js';
 import { createDemoSegmentWriter } from './segments.js';
@@ -82,6 +82,8 @@ export async function writeDemoData(
   await writeOnceJson(ports.store, DEMO_RUN_FACTS_REF, demoRunFacts());
   const segments = createDemoSegmentWriter({ eb: layout.eb, archive: layout.archive });
   let written = 0;
+  // Fails with LABEL_STORE_READ_ONLY before any data is generated when the store cannot be seeded.
+  const labels = labelAppenderOf(ports.labels);
   const data = await generateDemo(
     { events: params.events, seed: params.seed },
     {
@@ -91,7 +93,7 @@ export async function writeDemoData(
         if (written % 50_000 < records.length) progress(`generated ${written} segment records`);
       },
       async labels(assertions) {
-        await ports.labels.append(assertions);
+        await labels.append(assertions);
       },
     },
   );
