@@ -12,3 +12,4 @@ export {
   referenceAssertionProblems,
   toLabelAssertions,
 } from './reference-assertion.js';
+export { importLabelAssertions, type LabelImportOptions, type LabelImportResult } from './import-labels.js';

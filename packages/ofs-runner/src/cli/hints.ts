@@ -38,6 +38,8 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for usage.',
   DEPENDENCY_MISSING:
     'install the package named above next to @ofs/runner (`npm i <package>`), or install @ofs/cli, which brings PGlite and pg.',
+  LABEL_ASSERTION_ID_MISMATCH:
+    'the assertion was changed after its id or payload_hash was computed: export it again from the Label Store, or drop label_assertion_id/payload_hash to have them derived.',
   LABEL_STORE_READ_ONLY: 'this label store is read-only: load the assertions with the store’s own import tool, or use an appendable store.',
   ABORTED: 'the run’s lease was released; a worker resumes it.',
   INTERNAL_ERROR: 'this is a bug: report it with the details printed above.',

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
+import { labelsCommand } from './labels.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
 import { reportCommand } from './report.js';
 
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CliCommand[] = [
   verifyCommand,
   inspectCommand,
   gcCommand,
+  labelsCommand,
 ];
