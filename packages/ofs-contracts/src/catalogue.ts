@@ -196,6 +196,11 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     "The intent asks less label coverage (or allows more conflicts) than the host policy's floor permits.",
   ),
+  LABEL_ASSERTION_ID_MISMATCH: entry(
+    'labels',
+    false,
+    "A reference label assertion's supplied label_assertion_id or payload_hash differs from the one its recipe derives (ls.label_assertion_id.v1, ls.label_assertion_payload_hash.v1).",
+  ),
   LABEL_ASSERTION_CONFLICT: entry('labels', false, 'An assertion_id was appended again with different content; assertions are immutable.'),
   LABEL_STORE_UNAVAILABLE: entry('labels', true, 'The label store failed or could not be reached; retry later.'),
   LABEL_STORE_READ_ONLY: entry(

@@ -140,6 +140,8 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   TIME_WINDOW_INVALID: 'write the window as topic=<topic>,start=<RFC 3339>,end=<RFC 3339> with start before end (partitions=a-b optional).',
   TIME_WINDOW_UNPROVABLE:
     'plan from a source whose index records event times (segment files written by the current writer), or write the offsets by hand.',
+  LABEL_ASSERTION_ID_MISMATCH:
+    'export the assertion again from the Label Store (it changed after its id or payload_hash was computed), or drop label_assertion_id/payload_hash to have them derived.',
 };
 
 /** The `fix:` line for a code: what to do next. */

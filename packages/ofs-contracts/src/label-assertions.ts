@@ -12,7 +12,18 @@ const FIELDS = new Set([
   'observed_time',
   'assertion_id',
   'committed_at',
+  'provenance',
 ]);
+const PROVENANCE_FIELDS = new Set([
+  'source_type',
+  'actor_id',
+  'evidence_refs',
+  'case_timeline_event_id',
+  'pins',
+  'payload_hash',
+  'label_payload',
+]);
+const REF_FIELDS = new Set(['ref_type', 'ref_id', 'ref_scope']);
 const REQUIRED_TEXT = ['platform_run_id', 'event_id', 'label_type', 'assertion_id'] as const;
 const TIMESTAMPS = ['effective_time', 'observed_time'] as const;
 
@@ -62,10 +73,73 @@ export function labelAssertionProblems(value: unknown, path = ''): Problem[] {
       message: 'committed_at, when present, must be an RFC 3339 instant with an explicit zone',
     });
   }
+  if (record.provenance !== undefined) problems.push(...provenanceProblems(record.provenance, `${path}/provenance`));
   for (const key of Object.keys(record)) {
     if (!FIELDS.has(key)) problems.push({ path: `${path}/${key}`, code: 'LABEL_ASSERTION_INVALID', message: `unknown field ${key}` });
   }
   return problems;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && !v.includes('\u0000');
+}
+
+/** The problems of an assertion's `provenance` (see `LabelProvenanceSchema`). */
+function provenanceProblems(value: unknown, path: string): Problem[] {
+  const bad = (at: string, message: string): Problem => ({ path: `${path}${at}`, code: 'LABEL_ASSERTION_INVALID', message });
+  if (!isPlainObject(value)) return [bad('', 'provenance must be an object')];
+  const problems: Problem[] = [];
+  if (!isText(value.source_type)) problems.push(bad('/source_type', 'source_type must be a non-empty string'));
+  for (const field of ['actor_id', 'case_timeline_event_id', 'payload_hash'] as const) {
+    if (value[field] !== undefined && !isText(value[field]))
+      problems.push(bad(`/${field}`, `${field}, when present, must be a non-empty string`));
+  }
+  for (const field of ['pins', 'label_payload'] as const) {
+    if (value[field] !== undefined && !isPlainObject(value[field]))
+      problems.push(bad(`/${field}`, `${field}, when present, must be an object`));
+  }
+  const refs = value.evidence_refs;
+  if (!Array.isArray(refs)) problems.push(bad('/evidence_refs', 'evidence_refs must be an array'));
+  else {
+    refs.forEach((ref: unknown, i) => {
+      if (
+        !isPlainObject(ref) ||
+        !isText(ref.ref_type) ||
+        !isText(ref.ref_id) ||
+        (ref.ref_scope !== undefined && typeof ref.ref_scope !== 'string')
+      ) {
+        problems.push(bad(`/evidence_refs/${i}`, 'an evidence ref is {ref_type, ref_id, ref_scope?} with non-empty type and id'));
+      } else {
+        for (const key of Object.keys(ref))
+          if (!REF_FIELDS.has(key)) problems.push(bad(`/evidence_refs/${i}/${key}`, `unknown field ${key}`));
+      }
+    });
+  }
+  for (const key of Object.keys(value)) if (!PROVENANCE_FIELDS.has(key)) problems.push(bad(`/${key}`, `unknown field ${key}`));
+  return problems;
+}
+
+/** JSON text with object keys sorted at every depth (for comparing provenance). */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** `true` when two provenance values (either possibly absent) hold the same content. */
+export function sameLabelProvenance(a: unknown, b: unknown): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return sortedJson(a) === sortedJson(b);
 }
 
 /**
@@ -82,7 +156,8 @@ export function assertLabelAssertions(values: readonly unknown[]): readonly Labe
 }
 
 /**
- * `true` when two assertions state the same thing (every field equal, `committed_at` ignored):
+ * `true` when two assertions state the same thing (every field equal, provenance included,
+ * `committed_at` ignored):
  * appending the same `assertion_id` again is idempotent only then.
  */
 export function sameLabelAssertion(a: LabelAssertion, b: LabelAssertion): boolean {
@@ -93,7 +168,8 @@ export function sameLabelAssertion(a: LabelAssertion, b: LabelAssertion): boolea
     a.label_type === b.label_type &&
     Object.is(a.value, b.value) &&
     a.effective_time === b.effective_time &&
-    a.observed_time === b.observed_time
+    a.observed_time === b.observed_time &&
+    sameLabelProvenance(a.provenance, b.provenance)
   );
 }
 

@@ -5,3 +5,4 @@ export * from './identity.js';
 export * from './evidence-digest.js';
 export * from './write-once.js';
 export * from './envelope-hash.js';
+export * from './label-assertion-ids.js';

@@ -1,7 +1,8 @@
-import { instantSortKey, isOfsError, type LabelAssertion, type SqlClient } from '@ofs/contracts';
+import { applySqlMigrations, instantSortKey, isOfsError, type LabelAssertion, type SqlClient } from '@ofs/contracts';
+import { sampleReferenceLabelAssertion } from '@ofs/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelDdlV0 } from './fixtures/label-ddl-v0.js';
-import { createPostgresLabelStore, migrateLabelStore } from './postgres-label-store.js';
+import { createPostgresLabelStore, labelStoreMigrations, migrateLabelStore } from './postgres-label-store.js';
 import { pgliteClient, serverClient, uniqueSchema } from './test-support.js';
 
 const assertion = (id: string, observed: string): LabelAssertion => ({
@@ -59,7 +60,7 @@ async function collect(iterable: AsyncIterable<LabelAssertion>): Promise<LabelAs
 
 function describeLabelMigrations(name: string, open: () => { client: SqlClient; schema: () => string }): void {
   describe(`label store migrations: ${name}`, () => {
-    it('adopts a table created before migrations as version 1 and keeps its labels', async () => {
+    it('adopts a table created before migrations, migrates it to version 2 and keeps its labels (no provenance)', async () => {
       const { client, schema: next } = open();
       const schema = next();
       await seedV0(client, schema);
@@ -72,18 +73,48 @@ function describeLabelMigrations(name: string, open: () => { client: SqlClient; 
         assertion('01', '2026-01-02T00:00:00Z'),
         assertion('02', '2026-01-03T00:00:00+01:00'),
       ]);
-      expect(await versions(client, schema)).toEqual([1]);
+      expect(await versions(client, schema)).toEqual([1, 2]);
       await store.append([assertion('03', '2026-01-04T00:00:00Z')]);
       expect(await store.stateMarker()).toMatch(/^postgres:v1:3:/);
+      // Old rows stay as they were; a reference assertion appended after the upgrade keeps its provenance.
+      await store.append([
+        sampleReferenceLabelAssertion({
+          label_subject_key: { platform_run_id: 'platform_x', event_id: 'e_01' },
+          pins: { platform_run_id: 'platform_x' },
+        }),
+      ]);
+      const after = await collect(store.timelines(subjects.slice(0, 1), ['fraud', 'fraud_disposition']));
+      expect(after.map((a) => [a.assertion_id, a.provenance?.source_type ?? null])).toEqual([
+        [expect.stringMatching(/^[0-9a-f]{32}$/), 'HUMAN'],
+        ['a_01', null],
+      ]);
     });
 
-    it('applies migration 1 once under concurrent starters', async () => {
+    it('migration 2 on a version-1 database keeps every row and adds provenance', async () => {
+      const { client, schema: next } = open();
+      const schema = next();
+      await seedV0(client, schema);
+      await applySqlMigrations(client, {
+        schema: `"${schema}"`,
+        component: 'labels',
+        migrations: labelStoreMigrations(schema).slice(0, 1),
+      });
+      expect(await versions(client, schema)).toEqual([1]);
+      await migrateLabelStore(client, schema);
+      expect(await versions(client, schema)).toEqual([1, 2]);
+      const { rows } = await client.query<{ n: string; p: string }>(
+        `SELECT count(*)::text AS n, count(provenance_json)::text AS p FROM "${schema}".ofs_label_assertions`,
+      );
+      expect(rows[0]).toEqual({ n: '2', p: '0' });
+    });
+
+    it('applies each migration once under concurrent starters', async () => {
       const { client, schema: next } = open();
       for (const seed of [false, true]) {
         const schema = next();
         if (seed) await seedV0(client, schema);
         await Promise.all(Array.from({ length: 6 }, () => migrateLabelStore(client, schema)));
-        expect(await versions(client, schema)).toEqual([1]);
+        expect(await versions(client, schema)).toEqual([1, 2]);
       }
     });
 
@@ -92,7 +123,7 @@ function describeLabelMigrations(name: string, open: () => { client: SqlClient; 
       const schema = next();
       await migrateLabelStore(client, schema);
       await client.query(
-        `INSERT INTO "${schema}".ofs_schema_migrations (component, version, name) VALUES ('labels', 2, 'from_the_future')`,
+        `INSERT INTO "${schema}".ofs_schema_migrations (component, version, name) VALUES ('labels', 3, 'from_the_future')`,
       );
       expect(await codeOf(migrateLabelStore(client, schema))).toBe('DATABASE_SCHEMA_TOO_NEW');
       expect(await codeOf(createPostgresLabelStore({ client, schema }).stateMarker())).toBe('DATABASE_SCHEMA_TOO_NEW');

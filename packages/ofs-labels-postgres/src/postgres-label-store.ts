@@ -5,6 +5,8 @@ import {
   assertLabelAssertions,
   instantSortKey,
   type LabelAssertion,
+  type LabelAssertionInput,
+  type LabelProvenance,
   type LabelStateMarkerOptions,
   type LabelSubjectKey,
   OfsError,
@@ -16,6 +18,7 @@ import {
   throwIfAborted,
   toOfsError,
 } from '@ofs/contracts';
+import { toLabelAssertions } from '@ofs/labels';
 
 /** Options of `createPostgresLabelStore`. */
 export interface PostgresLabelStoreOptions {
@@ -27,7 +30,7 @@ export interface PostgresLabelStoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Rows per INSERT statement when appending. */
-const APPEND_CHUNK = 2_000;
+const APPEND_CHUNK = 5_000;
 
 interface Row {
   assertion_id: string;
@@ -38,12 +41,14 @@ interface Row {
   effective_time: string;
   observed_time: string;
   committed_at: string | null;
+  provenance_json: string | null;
 }
 
 /**
  * The label store's forward-only migrations (DESIGN §12). Version 1 is the table every release
  * before versioned migrations created (idempotent DDL, so such a database is adopted as version 1
- * with its labels).
+ * with its labels). Version 2 adds `provenance_json` (source type, actor, evidence refs of
+ * reference Label Store assertions); rows written before it keep NULL, i.e. no provenance.
  */
 export function labelStoreMigrations(schema = 'public'): readonly SqlMigration[] {
   return [
@@ -52,6 +57,13 @@ export function labelStoreMigrations(schema = 'public'): readonly SqlMigration[]
       name: 'label_assertions',
       async up(tx) {
         for (const statement of labelStoreDdl(schema).slice(1)) await tx.query(statement);
+      },
+    },
+    {
+      version: 2,
+      name: 'label_provenance',
+      async up(tx) {
+        await tx.query(`ALTER TABLE "${schema}".ofs_label_assertions ADD COLUMN IF NOT EXISTS provenance_json text`);
       },
     },
   ];
@@ -83,7 +95,7 @@ export function labelStoreDdl(schema = 'public'): string[] {
 }
 
 /** The label store's latest schema version (the number of its migrations). */
-export const LABEL_STORE_SCHEMA_VERSION = 1;
+export const LABEL_STORE_SCHEMA_VERSION = 2;
 
 /**
  * Brings the label table in `schema` to `LABEL_STORE_SCHEMA_VERSION` (each pending migration once,
@@ -116,10 +128,12 @@ function toAssertion(row: Row): LabelAssertion {
     assertion_id: row.assertion_id,
   };
   if (row.committed_at !== null) a.committed_at = row.committed_at;
+  if (row.provenance_json !== null) a.provenance = JSON.parse(row.provenance_json) as LabelProvenance;
   return a;
 }
 
-const COLUMNS = 'assertion_id, platform_run_id, event_id, label_type, value_json, effective_time, observed_time, committed_at';
+const COLUMNS =
+  'assertion_id, platform_run_id, event_id, label_type, value_json, effective_time, observed_time, committed_at, provenance_json';
 
 /**
  * The label store in SQL on an injected `SqlClient` (PGlite or a PostgreSQL server). One table,
@@ -146,26 +160,32 @@ export function createPostgresLabelStore({ client, schema = 'public' }: Postgres
   }
 
   async function insertChunk(tx: SqlQueryable, chunk: readonly LabelAssertion[]): Promise<Set<string>> {
-    const cols: string[][] = [[], [], [], [], [], [], [], [], []];
-    for (const a of chunk) {
-      cols[0]!.push(a.assertion_id);
-      cols[1]!.push(a.platform_run_id);
-      cols[2]!.push(a.event_id);
-      cols[3]!.push(a.label_type);
-      cols[4]!.push(JSON.stringify(a.value));
-      cols[5]!.push(a.effective_time);
-      cols[6]!.push(a.observed_time);
-      cols[7]!.push(instantSortKey(a.observed_time)!);
-      cols[8]!.push(a.committed_at ?? '');
+    // One JSON text parameter (an array of flat objects) expanded by `json_to_recordset`: the
+    // database parses it natively, the client skips pg's per-element array escaping, and each
+    // row is parsed once (see bench/results/labels-import.md and D101).
+    const rows: Record<string, string | null>[] = new Array(chunk.length);
+    for (let k = 0; k < chunk.length; k++) {
+      const a = chunk[k]!;
+      rows[k] = {
+        i: a.assertion_id,
+        r: a.platform_run_id,
+        e: a.event_id,
+        t: a.label_type,
+        v: JSON.stringify(a.value),
+        ef: a.effective_time,
+        ob: a.observed_time,
+        ok: instantSortKey(a.observed_time)!,
+        c: a.committed_at ?? null,
+        p: a.provenance === undefined ? null : JSON.stringify(a.provenance),
+      };
     }
     const result = await tx.query<{ assertion_id: string }>(
-      `INSERT INTO ${table} (assertion_id, platform_run_id, event_id, label_type, value_json, effective_time, observed_time, observed_key, committed_at)
-       SELECT i, r, e, t, v, ef, ob, ok, NULLIF(c, '')
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         AS x(i, r, e, t, v, ef, ob, ok, c)
+      `INSERT INTO ${table} (assertion_id, platform_run_id, event_id, label_type, value_json, effective_time, observed_time, observed_key, committed_at, provenance_json)
+       SELECT i, r, e, t, v, ef, ob, ok, c, p
+       FROM json_to_recordset($1::json) AS x(i text, r text, e text, t text, v text, ef text, ob text, ok text, c text, p text)
        ON CONFLICT (assertion_id) DO NOTHING
        RETURNING assertion_id`,
-      cols,
+      [JSON.stringify(rows)],
     );
     return new Set(result.rows.map((r) => r.assertion_id));
   }
@@ -224,9 +244,9 @@ export function createPostgresLabelStore({ client, schema = 'public' }: Postgres
       }
     },
 
-    async append(assertions: readonly LabelAssertion[], options?: AbortOptions) {
+    async append(inputs: readonly LabelAssertionInput[], options?: AbortOptions) {
       throwIfAborted(options?.signal);
-      assertLabelAssertions(assertions);
+      const assertions = assertLabelAssertions(toLabelAssertions(inputs));
       const fresh = new Map<string, LabelAssertion>();
       for (const a of assertions) {
         const seen = fresh.get(a.assertion_id);

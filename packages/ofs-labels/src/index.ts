@@ -4,3 +4,12 @@ export { readOnlyLabelStore } from './read-only-label-store.js';
 export { buildLabelReceipt, type LabelReceiptInputs, labelReceiptKey, typeRatios } from './receipt.js';
 export { createLabelResolver, type LabelResolverDeps, type LabelResolverOptions } from './resolver.js';
 export { TypeTally } from './tally.js';
+export {
+  fromReferenceLabelAssertion,
+  isReferenceLabelAssertion,
+  REFERENCE_EVIDENCE_REF_TYPES,
+  REFERENCE_SOURCE_TYPES,
+  referenceAssertionProblems,
+  toLabelAssertions,
+} from './reference-assertion.js';
+export { importLabelAssertions, type LabelImportOptions, type LabelImportResult } from './import-labels.js';

@@ -4,6 +4,7 @@ import {
   assertLabelAssertions,
   type Instant,
   type LabelAssertion,
+  type LabelAssertionInput,
   type LabelStateMarkerOptions,
   type LabelSubjectKey,
   OfsError,
@@ -11,6 +12,7 @@ import {
   sameLabelAssertion,
   throwIfAborted,
 } from '@ofs/contracts';
+import { toLabelAssertions } from './reference-assertion.js';
 import { registerMemoryLabelIndex, StoredLabel, type StoredTimeline } from './stored-label.js';
 
 /**
@@ -36,7 +38,8 @@ function servedBatch(matches: LabelAssertion[], failure: unknown): AsyncIterable
 
 /**
  * An in-memory `LabelStore`, for tests, demos and embedding. Assertions are validated on append
- * (RFC 3339 timestamps with a zone) and kept as appended; `timelines` serves a whole batch from
+ * (RFC 3339 timestamps with a zone) and kept as appended, provenance included; reference Label
+ * Store assertions are accepted as they are (`fromReferenceLabelAssertion`); `timelines` serves a whole batch from
  * an index by `(platform_run_id, event_id)`.
  */
 export function createMemoryLabelStore(): AppendableLabelStore {
@@ -123,9 +126,9 @@ export function createMemoryLabelStore(): AppendableLabelStore {
       return marker;
     },
 
-    async append(assertions: readonly LabelAssertion[], options?: AbortOptions) {
+    async append(inputs: readonly LabelAssertionInput[], options?: AbortOptions) {
       throwIfAborted(options?.signal);
-      assertLabelAssertions(assertions);
+      const assertions = assertLabelAssertions(toLabelAssertions(inputs));
       // Check everything first, so a refused call appends nothing.
       const fresh = new Map<string, LabelAssertion>();
       for (const a of assertions) {

@@ -1,5 +1,5 @@
 import { OfsError } from '../errors.js';
-import type { LabelAssertion, LabelSubjectKey } from '../records/labels.js';
+import type { LabelAssertion, LabelAssertionInput, LabelSubjectKey } from '../records/labels.js';
 import type { AbortOptions } from './common.js';
 
 /**
@@ -24,8 +24,11 @@ export interface LabelAppender {
    * Appends assertions, idempotent by `assertion_id`. Validates first (`LABEL_ASSERTION_INVALID`,
    * `LABEL_TIMESTAMP_INVALID`); an `assertion_id` appended again with other content is
    * `LABEL_ASSERTION_CONFLICT`. Either every assertion is appended or none.
+   * Reference Label Store assertions (`ReferenceLabelAssertion`) are accepted as they are: their
+   * `label_assertion_id` and `payload_hash` are derived when absent and checked when present
+   * (`LABEL_ASSERTION_ID_MISMATCH`), their source type, actor and evidence kept as `provenance`.
    */
-  append(assertions: readonly LabelAssertion[], options?: AbortOptions): Promise<void>;
+  append(assertions: readonly LabelAssertionInput[], options?: AbortOptions): Promise<void>;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface LabelStore {
    */
   stateMarker(options?: LabelStateMarkerOptions): Promise<string>;
   /** Present on stores that can be seeded (see `LabelAppender`); absent on read-only stores. */
-  append?(assertions: readonly LabelAssertion[], options?: AbortOptions): Promise<void>;
+  append?(assertions: readonly LabelAssertionInput[], options?: AbortOptions): Promise<void>;
 }
 
 /** A label store that can also be seeded: reading plus the `LabelAppender` capability. */

@@ -1,9 +1,41 @@
 import Type, { type Static } from 'typebox';
 
+/** One evidence reference of a label assertion (reference Label Store shape). */
+export const LabelEvidenceRefSchema = Type.Object(
+  {
+    ref_type: Type.String({ minLength: 1 }),
+    ref_id: Type.String({ minLength: 1 }),
+    ref_scope: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Where an assertion came from, as the reference Label Store records it (ref-spec-3 §1.1): kept by
+ * the stores and returned by `timelines`, never used to resolve. `payload_hash` is the reference's
+ * `ls.label_assertion_payload_hash.v1`; `pins` and `label_payload` are kept as given.
+ */
+export const LabelProvenanceSchema = Type.Object(
+  {
+    source_type: Type.String({ minLength: 1 }),
+    actor_id: Type.Optional(Type.String({ minLength: 1 })),
+    evidence_refs: Type.Array(LabelEvidenceRefSchema),
+    case_timeline_event_id: Type.Optional(Type.String({ minLength: 1 })),
+    pins: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    payload_hash: Type.Optional(Type.String({ minLength: 1 })),
+    label_payload: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
+/** Provenance of a label assertion (see `LabelProvenanceSchema`). */
+export type LabelProvenance = Static<typeof LabelProvenanceSchema>;
+
 /**
  * One label assertion on a subject `(platform_run_id, event_id)`: a value of a label type,
  * effective from `effective_time`, known to the label store from `observed_time`.
  * Timestamps are RFC 3339 instants with a zone and are compared as instants.
+ * `provenance` (optional) carries the reference Label Store's source type, actor and evidence.
  */
 export const LabelAssertionSchema = Type.Object(
   {
@@ -15,12 +47,36 @@ export const LabelAssertionSchema = Type.Object(
     observed_time: Type.String({ minLength: 1 }),
     assertion_id: Type.String({ minLength: 1 }),
     committed_at: Type.Optional(Type.String({ minLength: 1 })),
+    provenance: Type.Optional(LabelProvenanceSchema),
   },
   { additionalProperties: false, $id: 'learning.ofs_label_assertion.v1', title: 'LabelAssertion' },
 );
 
 /** A label assertion (see `LabelAssertionSchema`). */
 export type LabelAssertion = Static<typeof LabelAssertionSchema>;
+
+/**
+ * A label assertion exactly as the reference Label Store writes it (ref-spec-3 §1.1).
+ * `label_assertion_id` and `payload_hash` are derived when absent and checked when present.
+ */
+export interface ReferenceLabelAssertion {
+  readonly label_assertion_id?: string | undefined;
+  readonly case_timeline_event_id: string;
+  readonly label_subject_key: LabelSubjectKey;
+  readonly pins: Readonly<Record<string, unknown>>;
+  readonly label_type: string;
+  readonly label_value: string;
+  readonly effective_time: string;
+  readonly observed_time: string;
+  readonly source_type: string;
+  readonly actor_id?: string | null | undefined;
+  readonly evidence_refs: readonly { readonly ref_type: string; readonly ref_id: string; readonly ref_scope?: string | null | undefined }[];
+  readonly payload_hash?: string | undefined;
+  readonly label_payload?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What label stores' `append` accepts: our assertion shape or the reference Label Store's. */
+export type LabelAssertionInput = LabelAssertion | ReferenceLabelAssertion;
 
 /** The subject of labels: one event of one platform run. */
 export interface LabelSubjectKey {

@@ -17,3 +17,9 @@ export {
 } from './replay-source-contract.js';
 export { FOREIGN_RUN_REFS, HOSTILE_REF_RUN, HOSTILE_REFS, HOSTILE_RUN_IDS } from './hostile-refs.js';
 export { describeFeatureProfilesContract, sampleFeatureProfile } from './feature-profiles-contract.js';
+export {
+  describeReferenceLabelContract,
+  REFERENCE_SAMPLE_ASSERTION_ID,
+  REFERENCE_SAMPLE_PAYLOAD_HASH,
+  sampleReferenceLabelAssertion,
+} from './reference-label-contract.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isOfsError } from '../errors.js';
 import type { AppendableLabelStore, LabelStore } from '../ports/label-store.js';
 import type { LabelAssertion, LabelSubjectKey } from '../records/labels.js';
+import { describeReferenceLabelContract } from './reference-label-contract.js';
 
 const RUN = 'platform_20260210T120000Z';
 const OTHER_RUN = 'platform_20260211T120000Z';
@@ -244,7 +245,7 @@ export function describeLabelStoreAppendContract(name: string, make: () => Promi
 
 /**
  * The whole `LabelStore` contract for an appendable store: the read part (seeded through
- * `append`) and the append part. Every appendable adapter (memory, PGlite, PostgreSQL server)
+ * `append`), the append part and the reference-assertion part. Every appendable adapter (memory, PGlite, PostgreSQL server)
  * runs it; a read-only store runs `describeLabelStoreReadContract` instead.
  * `make` must return a fresh, empty store for each test.
  */
@@ -255,4 +256,5 @@ export function describeLabelStoreContract(name: string, make: () => Promise<App
     return store;
   });
   describeLabelStoreAppendContract(name, make);
+  describeReferenceLabelContract(name, make);
 }

@@ -6,3 +6,4 @@ export * from '../canonical-json.js';
 export * from '../sha256.js';
 export * from '../python-str.js';
 export * from '../envelope-hash.js';
+export * from '../label-assertion-ids.js';

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
+import { labelsCommand } from './labels.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
 import { parityCommand } from './parity.js';
 import { rebuildCommand } from './rebuild.js';
@@ -24,4 +25,5 @@ export const COMMANDS: readonly CliCommand[] = [
   gcCommand,
   parityCommand,
   rebuildCommand,
+  labelsCommand,
 ];
