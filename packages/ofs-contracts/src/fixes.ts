@@ -116,7 +116,7 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   REPLAY_RECORD_TOO_LARGE:
     "raise the source's maxRecordBytes above the record's size if it is legitimate, or fix the producer that wrote it.",
   REPLAY_RECORD_MISSING:
-    'the source lost records after planning (retention trim, purge, delete): submit again under a new request_id so coverage is proven afresh, or serve the range from the Archive.',
+    'submit again under a new request_id so coverage is proven afresh (the source trimmed, purged or deleted records after planning), or serve the range from the Archive.',
   REPLAY_SOURCE_NOT_FOUND:
     'check the stream/bucket/prefix named in details and the credentials in the environment, or fix ofs.config.json.',
   ADAPTER_NOT_INSTALLED:
