@@ -38,3 +38,19 @@ export { rowLayout, type RowLayout } from './row-encoder.js';
 export { EventIdSet, type SeenOutcome } from './event-id-set.js';
 export { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from './decimal.js';
 export { planKey, labelReceiptKey } from './keys.js';
+export {
+  CATEGORICAL_MAX_VALUES,
+  columnStatsKind,
+  DATASET_STATS_SCHEMA_VERSION,
+  DatasetStatsAccumulator,
+  dayCoverage,
+  emptyDatasetStats,
+  mergeDatasetStats,
+  NUMERIC_BINS,
+  numericBin,
+  type ColumnStats,
+  type ColumnStatsKind,
+  type DatasetStats,
+  type DayLabelCounts,
+  type DayStats,
+} from './dataset-stats.js';
