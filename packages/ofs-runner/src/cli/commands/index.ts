@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { cardCommand } from './card.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
@@ -19,5 +20,6 @@ export const COMMANDS: readonly CliCommand[] = [
   reportCommand,
   verifyCommand,
   inspectCommand,
+  cardCommand,
   gcCommand,
 ];
