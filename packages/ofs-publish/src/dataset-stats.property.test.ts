@@ -18,6 +18,7 @@ const COLUMNS: Column[] = [
   { name: 'channel', type: 'string', nullable: true, source: 'feature' },
   { name: 'merchant_code', type: 'string', nullable: true, source: 'feature' },
   { name: 'label_fraud', type: 'json', nullable: true, source: 'label' },
+  { name: 'last_amount', type: 'json', nullable: true, source: 'feature' },
   { name: 'label_fraud_status', type: 'string', nullable: false, source: 'label' },
 ];
 
@@ -25,11 +26,18 @@ const row = fc.record({
   ts_utc: fc.integer({ min: 0, max: 9 }).map((d) => `2026-11-0${d}T12:00:00.000Z`),
   mature: fc.boolean(),
   entity_card: fc.string({ minLength: 1, maxLength: 4 }),
-  amount: fc.option(fc.double({ min: -1e10, max: 1e10, noNaN: true }).map((x) => x.toFixed(2)), { nil: null }),
+  amount: fc.option(
+    fc.double({ min: -1e10, max: 1e10, noNaN: true }).map((x) => x.toFixed(2)),
+    { nil: null },
+  ),
   channel: fc.option(fc.constantFrom('web', 'pos', 'app'), { nil: null }),
   // Up to ~2× the bound of distinct values, so some inputs overflow and some do not.
-  merchant_code: fc.option(fc.integer({ min: 0, max: CATEGORICAL_MAX_VALUES * 2 }).map((n) => `m${n}`), { nil: null }),
+  merchant_code: fc.option(
+    fc.integer({ min: 0, max: CATEGORICAL_MAX_VALUES * 2 }).map((n) => `m${n}`),
+    { nil: null },
+  ),
   label_fraud: fc.constantFrom(null, true, false),
+  last_amount: fc.oneof(fc.constantFrom(null, 'n/a', true, '12.50', '-3'), fc.double({ noNaN: true, noDefaultInfinity: true })),
   label_fraud_status: fc.constantFrom('LABELLED', 'CONFLICT', 'UNLABELLED'),
 });
 
@@ -45,7 +53,10 @@ describe('dataset statistics', () => {
       fc.property(fc.array(row, { maxLength: 300 }), fc.array(fc.nat(), { maxLength: 8 }), fc.integer(), (rows, cuts, seed) => {
         const whole = JSON.stringify(statsOf(rows));
         // Shuffle deterministically from the seed, then cut into shards at the given points.
-        const shuffled = rows.map((r, i) => ({ r, k: Math.imul(i + 1, seed | 1) >>> 0 })).sort((a, b) => a.k - b.k).map((x) => x.r);
+        const shuffled = rows
+          .map((r, i) => ({ r, k: Math.imul(i + 1, seed | 1) >>> 0 }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.r);
         const points = [...new Set(cuts.map((c) => (rows.length === 0 ? 0 : c % (rows.length + 1))))].sort((a, b) => a - b);
         const shards: Record<string, unknown>[][] = [];
         let from = 0;
@@ -70,6 +81,18 @@ describe('dataset statistics', () => {
     const many = statsOf(Array.from({ length: CATEGORICAL_MAX_VALUES + 1 }, (_, i) => ({ ts_utc: 'x', merchant_code: `m${i}` })));
     const col = many.columns.find((c) => c.name === 'merchant_code');
     expect(col).toMatchObject({ values: null, rows: CATEGORICAL_MAX_VALUES + 1, nulls: 0 });
+  });
+
+  it('json feature columns put numbers and decimal strings in the histogram and count the other values', () => {
+    const s = statsOf(['12.50', 7, 'n/a', true, null, '1e5'].map((v) => ({ ts_utc: '2026-11-01T00:00:00Z', last_amount: v })));
+    const col = s.columns.find((c) => c.name === 'last_amount');
+    expect(col).toMatchObject({ kind: 'mixed', rows: 6, nulls: 1, min: 7, max: 12.5 });
+    expect(col?.histogram?.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(col?.values).toEqual([
+      { value: '1e5', count: 1 },
+      { value: 'n/a', count: 1 },
+      { value: 'true', count: 1 },
+    ]);
   });
 
   it('never records values of sensitive columns', () => {

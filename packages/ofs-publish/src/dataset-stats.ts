@@ -33,7 +33,7 @@ export function numericBin(x: number): number {
 }
 
 /** How a column is summarised. */
-export type ColumnStatsKind = 'numeric' | 'categorical' | 'sensitive' | 'counts';
+export type ColumnStatsKind = 'numeric' | 'categorical' | 'mixed' | 'sensitive' | 'counts';
 
 /** Statistics of one column. */
 export interface ColumnStats {
@@ -45,12 +45,12 @@ export interface ColumnStats {
   rows: number;
   /** Rows whose value is null. */
   nulls: number;
-  /** `numeric`: smallest and largest value (null when every value is null). */
+  /** `numeric`, `mixed`: smallest and largest number (null when no value is a number). */
   min: number | null;
   max: number | null;
-  /** `numeric`: counts per `NUMERIC_BINS` entry. */
+  /** `numeric`, `mixed`: counts per `NUMERIC_BINS` entry (`mixed`: values that are numbers or decimal strings). */
   histogram: number[] | null;
-  /** `categorical`: exact counts of each value (sorted by value) or null once more than `CATEGORICAL_MAX_VALUES` are distinct. */
+  /** `categorical`, `mixed` (its non-numeric values): exact counts of each value (sorted by value) or null once more than `CATEGORICAL_MAX_VALUES` are distinct. */
   values: { value: string; count: number }[] | null;
 }
 
@@ -90,15 +90,29 @@ const SENSITIVE_NAME = /(^|_)(id|card|account|pan|email|phone|ip)$/;
 
 /**
  * The kind a column is summarised as: entity keys and `*_id` names are `sensitive`; event
- * bookkeeping (`event_id`, `offset`, `payload_hash`, `ts_utc`) and label assertion ids only get
- * counts; integer/decimal are `numeric`; strings and booleans are `categorical`; JSON gets counts.
+ * bookkeeping (`offset`, `payload_hash`, `ts_utc`) only gets counts; integer/decimal are
+ * `numeric`; strings and booleans are `categorical`; JSON feature columns are `mixed` (numbers and
+ * decimal strings into the histogram, other scalars counted as values); other JSON gets counts.
  */
 export function columnStatsKind(column: Column): ColumnStatsKind {
   if (column.source === 'entity' || SENSITIVE_NAME.test(column.name)) return 'sensitive';
   if (column.source === 'event' && ['offset', 'payload_hash', 'ts_utc'].includes(column.name)) return 'counts';
   if (column.type === 'integer' || column.type === 'decimal') return 'numeric';
   if (column.type === 'string' || column.type === 'boolean') return 'categorical';
+  if (column.source === 'feature') return 'mixed';
   return 'counts';
+}
+
+const DECIMAL_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+/** The number a value stands for in a histogram, if any. */
+function numberOf(kind: ColumnStatsKind, v: unknown): number | undefined {
+  if (kind !== 'numeric' && kind !== 'mixed') return undefined;
+  let x: number;
+  if (typeof v === 'number') x = v;
+  else if (typeof v === 'string' && (kind === 'numeric' || DECIMAL_TEXT.test(v))) x = Number(v);
+  else return undefined;
+  return Number.isFinite(x) ? x : undefined;
 }
 
 /** Empty statistics for a dataset's columns and label types. */
@@ -121,8 +135,8 @@ export function emptyDatasetStats(columns: readonly Column[], labelTypes: readon
         nulls: 0,
         min: null,
         max: null,
-        histogram: kind === 'numeric' ? NUMERIC_BINS.map(() => 0) : null,
-        values: kind === 'categorical' ? [] : null,
+        histogram: kind === 'numeric' || kind === 'mixed' ? NUMERIC_BINS.map(() => 0) : null,
+        values: kind === 'categorical' || kind === 'mixed' ? [] : null,
       };
     }),
   };
@@ -145,7 +159,7 @@ export class DatasetStatsAccumulator {
 
   constructor(columns: readonly Column[], labelTypes: readonly string[]) {
     this.stats = emptyDatasetStats(columns, labelTypes);
-    this.counts = this.stats.columns.map((c) => (c.kind === 'categorical' ? new Map() : null));
+    this.counts = this.stats.columns.map((c) => (c.kind === 'categorical' || c.kind === 'mixed' ? new Map() : null));
   }
 
   /** Adds one row. */
@@ -174,13 +188,13 @@ export class DatasetStatsAccumulator {
         col.nulls += 1;
         return;
       }
-      if (col.kind === 'numeric') {
-        const x = typeof v === 'number' ? v : Number(v);
-        if (!Number.isFinite(x)) return;
+      const x = numberOf(col.kind, v);
+      if (x !== undefined) {
         if (col.min === null || x < col.min) col.min = x;
         if (col.max === null || x > col.max) col.max = x;
         (col.histogram as number[])[numericBin(x)]! += 1;
-      } else if (col.kind === 'categorical') {
+      } else if (col.kind === 'categorical' || col.kind === 'mixed') {
+        if (typeof v === 'object') return;
         const m = this.counts[i] as Map<string, number> | null;
         if (m === null) return;
         const key = String(v);
@@ -201,7 +215,7 @@ export class DatasetStatsAccumulator {
         return {
           ...c,
           histogram: c.histogram ? [...c.histogram] : null,
-          values: c.kind !== 'categorical' ? null : m ? [...m].map(([value, count]) => ({ value, count })) : null,
+          values: c.kind !== 'categorical' && c.kind !== 'mixed' ? null : m ? [...m].map(([value, count]) => ({ value, count })) : null,
         };
       }),
     });

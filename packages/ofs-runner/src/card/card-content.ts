@@ -76,7 +76,10 @@ export interface DatasetCard {
     readonly immature: number;
     readonly conflicts: number;
     readonly by_type: Readonly<
-      Record<string, { labelled: number; conflict: number; unlabelled: number; coverage: number; values: readonly { value: unknown; count: number }[] }>
+      Record<
+        string,
+        { labelled: number; conflict: number; unlabelled: number; coverage: number; values: readonly { value: unknown; count: number }[] }
+      >
     >;
   };
   readonly reconstruction: { readonly duplicates_dropped: number; readonly row_events: number; readonly rows: number };

@@ -69,7 +69,9 @@ function replayChart(card: DatasetCard): string {
     band(p.missing, 'missing');
     if (p.cutover_offset !== null) {
       const x = 260 + xOf(p.cutover_offset, p) * 0.7;
-      marks.push(`<line x1="${fixed(x, 1)}" x2="${fixed(x, 1)}" y1="${y - 2}" y2="${y + 20}" stroke="#000" stroke-width="1.5"><title>cutover at ${e(p.cutover_offset)}</title></line>`);
+      marks.push(
+        `<line x1="${fixed(x, 1)}" x2="${fixed(x, 1)}" y1="${y - 2}" y2="${y + 20}" stroke="#000" stroke-width="1.5"><title>cutover at ${e(p.cutover_offset)}</title></line>`,
+      );
     }
   });
   const legend = `<text x="260" y="${h - 4}" class="lbl"><tspan fill="${COLORS.archive}">■</tspan> Archive  <tspan fill="${COLORS.eb}">■</tspan> EB  <tspan fill="${COLORS.missing}">■</tspan> missing  | cutover</text>`;
@@ -133,13 +135,29 @@ function featureRow(c: DatasetCard['stats']['columns'][number]): string {
   let chart = '<span class="muted">—</span>';
   let summary = '';
   if (c.kind === 'numeric' && c.histogram && nonNull > 0) {
-    chart = miniBars(c.name, c.histogram.map((count, i) => ({ label: NUMERIC_BINS[i] as string, count })));
+    chart = miniBars(
+      c.name,
+      c.histogram.map((count, i) => ({ label: NUMERIC_BINS[i] as string, count })),
+    );
     summary = `min ${e(c.min)} · max ${e(c.max)}`;
-  } else if (c.kind === 'categorical' && c.values && c.values.length > 0) {
+  } else if (c.kind === 'mixed' && c.histogram && c.histogram.some((n) => n > 0)) {
+    chart = miniBars(
+      c.name,
+      c.histogram.map((count, i) => ({ label: NUMERIC_BINS[i] as string, count })),
+    );
+    const other = c.values === null ? 'other values: more than the bound' : c.values.length > 0 ? `${c.values.length} other values` : '';
+    summary = `min ${e(c.min)} · max ${e(c.max)}${other ? ` · ${other}` : ''}`;
+  } else if ((c.kind === 'categorical' || c.kind === 'mixed') && c.values && c.values.length > 0) {
     const top = [...c.values].sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1)).slice(0, 12);
-    chart = miniBars(c.name, top.map((v) => ({ label: v.value, count: v.count })));
-    summary = `${c.values.length} values: ${top.slice(0, 4).map((v) => `${e(v.value)} ${pct(v.count, nonNull)}`).join(', ')}`;
-  } else if (c.kind === 'categorical') summary = 'more distinct values than the bound: counts only';
+    chart = miniBars(
+      c.name,
+      top.map((v) => ({ label: v.value, count: v.count })),
+    );
+    summary = `${c.values.length} values: ${top
+      .slice(0, 4)
+      .map((v) => `${e(v.value)} ${pct(v.count, nonNull)}`)
+      .join(', ')}`;
+  } else if (c.kind === 'categorical' || c.kind === 'mixed') summary = 'more distinct values than the bound: counts only';
   else if (c.kind === 'sensitive') summary = 'sensitive: counts only';
   else summary = 'counts only';
   return `<tr><td><code>${e(c.name)}</code></td><td>${e(c.type)}</td><td>${e(c.source)}</td><td>${e(c.kind)}</td><td class="num">${pct(c.nulls, c.rows)}</td><td>${summary}</td><td>${chart}</td></tr>`;
@@ -172,7 +190,10 @@ export function renderCardHtml(card: DatasetCard): string {
   const dl = (items: [string, string][]) => `<dl>${items.map(([k, v]) => `<dt>${e(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
   const labelTypes = Object.keys(L.by_type);
   const parts = card.parts
-    .map((p, i) => `<tr><td class="num">${i}</td><td><code>${e(p.key)}</code></td><td class="num">${p.rows}</td><td class="num">${p.bytes}</td><td>${short(p.sha256)}</td></tr>`)
+    .map(
+      (p, i) =>
+        `<tr><td class="num">${i}</td><td><code>${e(p.key)}</code></td><td class="num">${p.rows}</td><td class="num">${p.bytes}</td><td>${short(p.sha256)}</td></tr>`,
+    )
     .join('');
   const partitions = card.replay.partitions
     .map(
