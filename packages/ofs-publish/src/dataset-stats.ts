@@ -1,7 +1,4 @@
-import type { Column } from '@ofs/contracts';
-
-/** Schema version of the statistics document. */
-export const DATASET_STATS_SCHEMA_VERSION = 'learning.ofs_dataset_stats.v1';
+import { type Column, DATASET_STATS_SCHEMA_VERSION } from '@ofs/contracts';
 
 /** Most distinct values a categorical column keeps exact counts of; beyond it only totals remain. */
 export const CATEGORICAL_MAX_VALUES = 64;

@@ -41,7 +41,6 @@ export { planKey, labelReceiptKey } from './keys.js';
 export {
   CATEGORICAL_MAX_VALUES,
   columnStatsKind,
-  DATASET_STATS_SCHEMA_VERSION,
   DatasetStatsAccumulator,
   dayCoverage,
   emptyDatasetStats,
@@ -54,3 +53,4 @@ export {
   type DayLabelCounts,
   type DayStats,
 } from './dataset-stats.js';
+export { statsOfParts, writeDatasetStats, type StatsRef } from './stats-accumulator.js';

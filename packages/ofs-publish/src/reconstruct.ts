@@ -29,6 +29,7 @@ import { EventTimeParser } from './event-time.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
+import { statsOfParts, writeDatasetStats } from './stats-accumulator.js';
 import { PartitionWindows } from './windows.js';
 
 /** What reconstruction needs besides the plan and the records. */
@@ -328,6 +329,13 @@ async function run<LabelReceipt>(
     bytes_total: written.bytes,
     slices: counts,
     totals,
+    stats: await writeDatasetStats(
+      deps.store,
+      plan.platform_run_id,
+      plan.plan_id,
+      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, signal ? { signal } : {}),
+      signal ? { signal } : {},
+    ),
   };
   const draftKey = draftReceiptKey(plan.platform_run_id, plan.plan_id);
   await writeOnceJson(deps.store, draftKey, draft, signal ? { signal } : undefined);

@@ -1,4 +1,13 @@
-import type { AbortOptions, DatasetManifestV1, ObjectStore } from '@ofs/contracts';
+import {
+  type AbortOptions,
+  type DatasetManifestV1,
+  DatasetStatsSchema,
+  type DraftReceipt,
+  type ObjectStore,
+  OfsError,
+  schemaChecker,
+} from '@ofs/contracts';
+import { sha256Hex } from '@ofs/ids';
 import { type DatasetStats, DatasetStatsAccumulator, loadPublishInputs, readDataset, readManifest } from '@ofs/publish';
 
 /** Schema version of the card's data form (`ofs card --json`). */
@@ -85,6 +94,8 @@ export interface DatasetCard {
   readonly reconstruction: { readonly duplicates_dropped: number; readonly row_events: number; readonly rows: number };
   /** Statistics of the rows (see `DatasetStats`). */
   readonly stats: DatasetStats;
+  /** `build`: the statistics the draft cites; `rows`: computed from the rows (drafts without statistics). */
+  readonly stats_source: 'build' | 'rows';
   readonly parts: readonly { key: string; rows: number; bytes: number; sha256: string }[];
   readonly rows_total: number;
   readonly bytes_total: number;
@@ -100,6 +111,37 @@ export async function statsFromRows(manifestKey: string, manifest: DatasetManife
   const acc = new DatasetStatsAccumulator(manifest.columns, manifest.label_basis.label_types);
   for await (const row of readDataset(manifestKey, deps)) acc.add(row);
   return acc.result();
+}
+
+const STATS_CHECKER = schemaChecker(DatasetStatsSchema);
+
+/**
+ * The statistics of a dataset: the build statistics its draft cites (their sha256 checked against
+ * the draft's reference), or, for drafts written before statistics existed, computed from its rows.
+ */
+export async function datasetStats(
+  manifestKey: string,
+  manifest: DatasetManifestV1,
+  draft: DraftReceipt,
+  deps: DatasetCardDeps,
+): Promise<{ stats: DatasetStats; source: 'build' | 'rows' }> {
+  if (!draft.stats) return { stats: await statsFromRows(manifestKey, manifest, deps), source: 'rows' };
+  const bytes = await deps.store.get(draft.stats.key, deps.signal ? { signal: deps.signal } : {});
+  const actual = bytes === undefined ? 'missing' : sha256Hex(bytes);
+  if (bytes === undefined || actual !== draft.stats.sha256) {
+    throw new OfsError('DATASET_INTEGRITY_VIOLATION', {
+      message: `the statistics ${draft.stats.key} the draft cites ${bytes === undefined ? 'do not exist' : `hash to ${actual}, the draft records ${draft.stats.sha256}`}`,
+      details: { differences: [{ check: 'evidence.stats.sha256', key: draft.stats.key, message: 'statistics digest differs' }] },
+    });
+  }
+  const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  if (!STATS_CHECKER.check(value)) {
+    throw new OfsError('DATASET_INTEGRITY_VIOLATION', {
+      message: `the statistics ${draft.stats.key} do not match the learning.ofs_dataset_stats.v1 schema`,
+      details: { differences: [{ check: 'evidence.stats.schema', key: draft.stats.key, message: 'schema mismatch' }] },
+    });
+  }
+  return { stats: value as DatasetStats, source: 'build' };
 }
 
 /**
@@ -122,7 +164,7 @@ export async function buildDatasetCard(manifestKey: string, deps: DatasetCardDep
   const replay = stored.replayReceipt;
   const labels = stored.labelReceipt;
   const draft = stored.draft;
-  const stats = await statsFromRows(manifestKey, m, deps);
+  const { stats, source: statsSource } = await datasetStats(manifestKey, m, draft, deps);
   const minCoverage = labels.policy.min_coverage_by_label_type ?? {};
   const gates: DatasetCard['status']['gates'][number][] = [
     { name: 'replay complete', value: replay.status === 'COMPLETE' ? 1 : 0, threshold: 1, op: '>=', pass: replay.status === 'COMPLETE' },
@@ -227,6 +269,7 @@ export async function buildDatasetCard(manifestKey: string, deps: DatasetCardDep
     },
     reconstruction: { duplicates_dropped: draft.totals.duplicates_dropped, row_events: draft.totals.row_events, rows: draft.totals.rows },
     stats,
+    stats_source: statsSource,
     parts: m.parts.map((p) => ({ key: p.key, rows: p.rows, bytes: p.bytes, sha256: p.sha256 })),
     rows_total: m.rows_total,
     bytes_total: m.bytes_total,
