@@ -39,6 +39,7 @@ describe('ofs demo writes the dataset card; the card in headless Chromium', asyn
     const card: DatasetCard = json.json().card;
     expect(card).toMatchObject({ schema_version: 'learning.ofs_dataset_card.v1', rows_total: demo!.manifest.rows_total });
     expect(card.stats.rows_total).toBe(demo!.manifest.rows_total);
+    expect(card.stats_source).toBe('build');
     expect(card.replay.partitions.some((p) => p.mode === 'ARCHIVE_THEN_EB' && p.cutover_offset !== null)).toBe(true);
     // Sensitive columns (entity keys) carry counts, never values.
     const entity = card.stats.columns.find((c) => c.source === 'entity');
