@@ -89,11 +89,10 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
   ctx.progress('writing the dataset card');
   const cardFile = join(dir, 'card.html');
   await writeDatasetCard(run.manifest_key, cardFile, { store: corridor.store, signal });
-  lines.push(`card: ${shellWord(relative(ctx.io.cwd, cardFile))} (open it in a browser)`);
+  lines.push(`card: ${shellWord(relative(ctx.io.cwd, cardFile))} (open it in a browser; \`${ctx.ofs} card <manifest> --out <file>\` writes it again)`);
   json.card = cardFile;
   lines.push(
     `next: ${ctx.ofs} inspect ${run.manifest_key} ${flags}`,
-    `      ${ctx.ofs} card ${run.manifest_key} ${flags} --out card.html`,
     `      ${ctx.ofs} status ${run.run_key} ${flags}`,
     `      ${ctx.ofs} verify ${run.manifest_key} ${flags}`,
   );
