@@ -89,7 +89,9 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
   ctx.progress('writing the dataset card');
   const cardFile = join(dir, 'card.html');
   await writeDatasetCard(run.manifest_key, cardFile, { store: corridor.store, signal });
-  lines.push(`card: ${shellWord(relative(ctx.io.cwd, cardFile))} (open it in a browser; \`${ctx.ofs} card <manifest> --out <file>\` writes it again)`);
+  lines.push(
+    `card: ${shellWord(relative(ctx.io.cwd, cardFile))} (open it in a browser; \`${ctx.ofs} card <manifest> --out <file>\` writes it again)`,
+  );
   json.card = cardFile;
   lines.push(
     `next: ${ctx.ofs} inspect ${run.manifest_key} ${flags}`,
