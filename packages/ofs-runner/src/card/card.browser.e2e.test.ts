@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -113,6 +113,23 @@ describe('ofs demo writes the dataset card; the card in headless Chromium', asyn
     },
     300_000,
   );
+
+  it('ofs card and ofs verify exit 1 when the build statistics no longer match the digest the draft records', async () => {
+    const dir = join(root, 'b');
+    const manifest = JSON.parse(await readFile(join(dir, 'store', demo!.manifest_key), 'utf8'));
+    const draft = JSON.parse(await readFile(join(dir, 'store', manifest.evidence.draft_receipt.key), 'utf8'));
+    const file = join(dir, 'store', draft.stats.key);
+    const text = await readFile(file, 'utf8');
+    await chmod(file, 0o644);
+    await writeFile(file, text.replace(/"nulls":0/, '"nulls":1'));
+    const card = await cli(['card', demo!.manifest_key, '--dir', dir, '--out', join(root, 'tampered.html')]);
+    expect(card.code).toBe(1);
+    expect(card.stderr).toMatch(/^DATASET_INTEGRITY_VIOLATION: .*statistics/);
+    expect(existsSync(join(root, 'tampered.html'))).toBe(false);
+    const verify = await cli(['verify', demo!.manifest_key, '--dir', dir, '--json']);
+    expect(verify.code).toBe(1);
+    expect(verify.json().error.details.differences.map((d: { check: string }) => d.check)).toContain('evidence.stats.sha256');
+  }, 120_000);
 
   it.skipIf(existsSync(CHROMIUM))('(skipped: no Chromium)', () => {
     console.warn(`card browser test skipped: ${CHROMIUM} is absent (apt-get install chromium, or set OFS_TEST_CHROMIUM)`);
