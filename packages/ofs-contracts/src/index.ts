@@ -26,6 +26,7 @@ export * from './records/labels.js';
 export * from './records/label-receipt.js';
 export * from './label-assertions.js';
 export * from './records/draft-receipt.js';
+export * from './records/dataset-stats.js';
 export * from './records/dataset-manifest-v1.js';
 export * from './records/supersession-link.js';
 export * from './records/run.js';

@@ -12,6 +12,7 @@ import { RunFactsViewSchema } from './records/run-facts.js';
 import { OfsPolicySchema } from './records/policy.js';
 import { DatasetManifestV1Schema } from './records/dataset-manifest-v1.js';
 import { DraftReceiptSchema } from './records/draft-receipt.js';
+import { DatasetStatsSchema } from './records/dataset-stats.js';
 import { PlanIndexEntrySchema, SupersessionLinkSchema } from './records/supersession-link.js';
 import { ReplayRecordSchema } from './records/replay.js';
 import { GovernanceFactSchema } from './records/governance-fact.js';
@@ -39,6 +40,7 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_label_assertion.v1': LabelAssertionSchema,
   'learning.dataset_manifest.v1': DatasetManifestV1Schema,
   'learning.ofs_draft_receipt.v1': DraftReceiptSchema,
+  'learning.ofs_dataset_stats.v1': DatasetStatsSchema,
   'learning.ofs_supersession_link.v1': SupersessionLinkSchema,
   'learning.ofs_plan_index.v1': PlanIndexEntrySchema,
   'learning.ofs_label_receipt.v1': LabelReceiptSchema,

@@ -38,3 +38,19 @@ export { rowLayout, type RowLayout } from './row-encoder.js';
 export { EventIdSet, type SeenOutcome } from './event-id-set.js';
 export { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from '@ofs/features';
 export { planKey, labelReceiptKey } from './keys.js';
+export {
+  CATEGORICAL_MAX_VALUES,
+  columnStatsKind,
+  DatasetStatsAccumulator,
+  dayCoverage,
+  emptyDatasetStats,
+  mergeDatasetStats,
+  NUMERIC_BINS,
+  numericBin,
+  type ColumnStats,
+  type ColumnStatsKind,
+  type DatasetStats,
+  type DayLabelCounts,
+  type DayStats,
+} from './dataset-stats.js';
+export { statsOfParts, writeDatasetStats, type StatsRef } from './stats-accumulator.js';

@@ -36,6 +36,7 @@ import { EventIdSet } from './event-id-set.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
+import { statsOfParts, writeDatasetStats } from './stats-accumulator.js';
 
 /** What reconstruction needs besides the plan and the records. */
 export interface ReconstructDeps<LabelReceipt = unknown> {
@@ -315,6 +316,13 @@ async function run<LabelReceipt>(
     bytes_total: written.bytes,
     slices: counts,
     totals,
+    stats: await writeDatasetStats(
+      deps.store,
+      plan.platform_run_id,
+      plan.plan_id,
+      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, signal ? { signal } : {}),
+      signal ? { signal } : {},
+    ),
   };
   const draftKey = draftReceiptKey(plan.platform_run_id, plan.plan_id);
   await writeOnceJson(deps.store, draftKey, draft, signal ? { signal } : undefined);

@@ -9,6 +9,9 @@ import {
   DatasetManifestV1Schema,
   type DraftReceipt,
   DraftReceiptSchema,
+  type DatasetStatsRecord,
+  DatasetStatsSchema,
+  datasetStatsKey,
   datasetManifestKey,
   draftReceiptKey,
   isOfsError,
@@ -283,6 +286,15 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
     LabelReceiptSchema,
   );
   const draft = await load<DraftReceipt>('draft_receipt', manifest.evidence.draft_receipt, expectedKeys.draft_receipt, DraftReceiptSchema);
+  // The build statistics the draft cites (drafts written before them cite none).
+  if (draft?.stats) {
+    const stats = await load<DatasetStatsRecord>('stats', draft.stats, datasetStatsKey(prid, manifest.plan_id), DatasetStatsSchema);
+    if (stats) {
+      checks.push('stats');
+      if (stats.rows_total !== draft.rows_total)
+        diff('stats.rows_total', draft.stats.key, "the statistics' rows_total is not the draft's", draft.rows_total, stats.rows_total);
+    }
+  }
   let link: SupersessionLink | undefined;
   if (manifest.supersession_link) {
     link = await load<SupersessionLink>(

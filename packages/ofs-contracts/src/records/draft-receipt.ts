@@ -118,6 +118,8 @@ export const DraftReceiptSchema = Type.Object(
     bytes_total: Count,
     slices: Type.Array(DraftSliceCountsSchema),
     totals: DraftTotalsSchema,
+    /** The build statistics (`learning.ofs_dataset_stats.v1`) by key and sha256; absent in drafts written before they existed. */
+    stats: Type.Optional(Type.Object({ key: Type.String({ minLength: 1 }), sha256: Sha256Hex }, { additionalProperties: false })),
   },
   { additionalProperties: false, $id: DRAFT_RECEIPT_SCHEMA_VERSION, title: 'DraftReceipt' },
 );

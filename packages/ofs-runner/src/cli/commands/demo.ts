@@ -4,6 +4,7 @@ import { OfsError, type RunRecord } from '@ofs/contracts';
 import { loadPublishInputs, readDataset, readManifest } from '@ofs/publish';
 import { corridorLayout, type DefaultCorridor } from '../../default-corridor.js';
 import { type DemoMarker, existingDemo, writeDemoConfig, writeDemoData } from '../../demo/setup.js';
+import { writeDatasetCard } from '../../card/write-card.js';
 import type { CliCommand, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { runJson } from '../format.js';
@@ -85,6 +86,13 @@ async function runDemo(ctx: CommandContext, corridor: DefaultCorridor, marker: D
       : `verify FAILED: read ${rows} rows, the manifest says ${manifest.rows_total}`,
   );
   const flags = `--dir ${shellWord(relative(ctx.io.cwd, dir) || '.')}`;
+  ctx.progress('writing the dataset card');
+  const cardFile = join(dir, 'card.html');
+  await writeDatasetCard(run.manifest_key, cardFile, { store: corridor.store, signal });
+  lines.push(
+    `card: ${shellWord(relative(ctx.io.cwd, cardFile))} (open it in a browser; \`${ctx.ofs} card <manifest> --out <file>\` writes it again)`,
+  );
+  json.card = cardFile;
   lines.push(
     `next: ${ctx.ofs} inspect ${run.manifest_key} ${flags}`,
     `      ${ctx.ofs} status ${run.run_key} ${flags}`,

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { cardCommand } from './card.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { labelsCommand } from './labels.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CliCommand[] = [
   reportCommand,
   verifyCommand,
   inspectCommand,
+  cardCommand,
   gcCommand,
   parityCommand,
   rebuildCommand,

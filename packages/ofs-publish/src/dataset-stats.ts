@@ -1,0 +1,289 @@
+import { type Column, DATASET_STATS_SCHEMA_VERSION } from '@ofs/contracts';
+
+/** Most distinct values a categorical column keeps exact counts of; beyond it only totals remain. */
+export const CATEGORICAL_MAX_VALUES = 64;
+
+/**
+ * The fixed numeric bins (scheme `log10_decades.v1`): `<0` for negatives, `0`, then decades
+ * `[1e-3,1e-2)` … `[1e8,1e9)`, with `<1e-3` and `>=1e9` at the ends. The bins never depend on
+ * the data, so partial statistics merge by adding counts.
+ */
+export const NUMERIC_BINS: readonly string[] = [
+  '<0',
+  '0',
+  '(0,1e-3)',
+  ...Array.from({ length: 12 }, (_, i) => `[1e${i - 3},1e${i - 2})`),
+  '>=1e9',
+];
+
+/** Index in `NUMERIC_BINS` of a finite number. */
+export function numericBin(x: number): number {
+  if (x < 0) return 0;
+  if (x === 0) return 1;
+  if (x < 1e-3) return 2;
+  if (x >= 1e9) return NUMERIC_BINS.length - 1;
+  let decade = Math.floor(Math.log10(x));
+  // Guard the float edge: 10 ** decade must not exceed x.
+  if (10 ** decade > x) decade -= 1;
+  if (10 ** (decade + 1) <= x) decade += 1;
+  return 3 + Math.min(11, Math.max(0, decade + 3));
+}
+
+/** How a column is summarised. */
+export type ColumnStatsKind = 'numeric' | 'categorical' | 'mixed' | 'sensitive' | 'counts';
+
+/** Statistics of one column. */
+export interface ColumnStats {
+  readonly name: string;
+  readonly type: Column['type'];
+  readonly source: Column['source'];
+  readonly kind: ColumnStatsKind;
+  /** Rows seen. */
+  rows: number;
+  /** Rows whose value is null. */
+  nulls: number;
+  /** `numeric`, `mixed`: smallest and largest number (null when no value is a number). */
+  min: number | null;
+  max: number | null;
+  /** `numeric`, `mixed`: counts per `NUMERIC_BINS` entry (`mixed`: values that are numbers or decimal strings). */
+  histogram: number[] | null;
+  /** `categorical`, `mixed` (its non-numeric values): exact counts of each value (sorted by value) or null once more than `CATEGORICAL_MAX_VALUES` are distinct. */
+  values: { value: string; count: number }[] | null;
+}
+
+/** Per event day and label type: how many rows are labelled, conflicting, unlabelled, immature. */
+export interface DayLabelCounts {
+  labelled: number;
+  conflict: number;
+  unlabelled: number;
+  immature: number;
+}
+
+/** Rows of one event day (UTC). */
+export interface DayStats {
+  readonly day: string;
+  rows: number;
+  labels: Record<string, DayLabelCounts>;
+}
+
+/**
+ * Build statistics of a dataset (`learning.ofs_dataset_stats.v1`): rows and label outcomes per
+ * event day and label type, and per column null counts, min/max and a fixed-bin histogram
+ * (numeric), exact bounded value counts (categorical) or only counts (sensitive: entity keys and
+ * identifiers never show values). Deterministic: `mergeDatasetStats` is exact, so the same rows
+ * give the same document whatever the shard count or the order they were seen in.
+ */
+export interface DatasetStats {
+  readonly schema_version: typeof DATASET_STATS_SCHEMA_VERSION;
+  readonly bins: 'log10_decades.v1';
+  readonly categorical_max_values: number;
+  readonly label_types: readonly string[];
+  rows_total: number;
+  days: DayStats[];
+  columns: ColumnStats[];
+}
+
+const SENSITIVE_NAME = /(^|_)(id|card|account|pan|email|phone|ip)$/;
+
+/**
+ * The kind a column is summarised as: entity keys and `*_id` names are `sensitive`; event
+ * bookkeeping (`offset`, `payload_hash`, `ts_utc`) only gets counts; integer/decimal are
+ * `numeric`; strings and booleans are `categorical`; JSON feature columns are `mixed` (numbers and
+ * decimal strings into the histogram, other scalars counted as values); other JSON gets counts.
+ */
+export function columnStatsKind(column: Column): ColumnStatsKind {
+  if (column.source === 'entity' || SENSITIVE_NAME.test(column.name)) return 'sensitive';
+  if (column.source === 'event' && ['offset', 'payload_hash', 'ts_utc'].includes(column.name)) return 'counts';
+  if (column.type === 'integer' || column.type === 'decimal') return 'numeric';
+  if (column.type === 'string' || column.type === 'boolean') return 'categorical';
+  if (column.source === 'feature') return 'mixed';
+  return 'counts';
+}
+
+const DECIMAL_TEXT = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+/** The number a value stands for in a histogram, if any. */
+function numberOf(kind: ColumnStatsKind, v: unknown): number | undefined {
+  if (kind !== 'numeric' && kind !== 'mixed') return undefined;
+  let x: number;
+  if (typeof v === 'number') x = v;
+  else if (typeof v === 'string' && (kind === 'numeric' || DECIMAL_TEXT.test(v))) x = Number(v);
+  else return undefined;
+  return Number.isFinite(x) ? x : undefined;
+}
+
+/** Empty statistics for a dataset's columns and label types. */
+export function emptyDatasetStats(columns: readonly Column[], labelTypes: readonly string[]): DatasetStats {
+  return {
+    schema_version: DATASET_STATS_SCHEMA_VERSION,
+    bins: 'log10_decades.v1',
+    categorical_max_values: CATEGORICAL_MAX_VALUES,
+    label_types: [...labelTypes].sort(),
+    rows_total: 0,
+    days: [],
+    columns: columns.map((c) => {
+      const kind = columnStatsKind(c);
+      return {
+        name: c.name,
+        type: c.type,
+        source: c.source,
+        kind,
+        rows: 0,
+        nulls: 0,
+        min: null,
+        max: null,
+        histogram: kind === 'numeric' || kind === 'mixed' ? NUMERIC_BINS.map(() => 0) : null,
+        values: kind === 'categorical' || kind === 'mixed' ? [] : null,
+      };
+    }),
+  };
+}
+
+function emptyDay(day: string, labelTypes: readonly string[]): DayStats {
+  const labels: Record<string, DayLabelCounts> = {};
+  for (const t of labelTypes) labels[t] = { labelled: 0, conflict: 0, unlabelled: 0, immature: 0 };
+  return { day, rows: 0, labels };
+}
+
+/**
+ * Accumulates rows (as `readDataset` yields them) into `DatasetStats`. Values are kept in maps
+ * while adding; `result()` returns the sorted document.
+ */
+export class DatasetStatsAccumulator {
+  private readonly stats: DatasetStats;
+  private readonly days = new Map<string, DayStats>();
+  private readonly counts: (Map<string, number> | null)[];
+
+  constructor(columns: readonly Column[], labelTypes: readonly string[]) {
+    this.stats = emptyDatasetStats(columns, labelTypes);
+    this.counts = this.stats.columns.map((c) => (c.kind === 'categorical' || c.kind === 'mixed' ? new Map() : null));
+  }
+
+  /** Adds one row. */
+  add(row: Readonly<Record<string, unknown>>): void {
+    const s = this.stats;
+    s.rows_total += 1;
+    const day = typeof row.ts_utc === 'string' ? row.ts_utc.slice(0, 10) : 'unknown';
+    let d = this.days.get(day);
+    if (!d) {
+      d = emptyDay(day, s.label_types);
+      this.days.set(day, d);
+    }
+    d.rows += 1;
+    for (const t of s.label_types) {
+      const c = d.labels[t] as DayLabelCounts;
+      const status = row[`label_${t}_status`];
+      if (status === 'LABELLED') c.labelled += 1;
+      else if (status === 'CONFLICT') c.conflict += 1;
+      else c.unlabelled += 1;
+      if (row.mature === false) c.immature += 1;
+    }
+    s.columns.forEach((col, i) => {
+      col.rows += 1;
+      const v = row[col.name];
+      if (v === null || v === undefined) {
+        col.nulls += 1;
+        return;
+      }
+      const x = numberOf(col.kind, v);
+      if (x !== undefined) {
+        if (col.min === null || x < col.min) col.min = x;
+        if (col.max === null || x > col.max) col.max = x;
+        (col.histogram as number[])[numericBin(x)]! += 1;
+      } else if (col.kind === 'categorical' || col.kind === 'mixed') {
+        if (typeof v === 'object') return;
+        const m = this.counts[i] as Map<string, number> | null;
+        if (m === null) return;
+        const key = String(v);
+        m.set(key, (m.get(key) ?? 0) + 1);
+        if (m.size > CATEGORICAL_MAX_VALUES) this.counts[i] = null;
+      }
+    });
+  }
+
+  /** The statistics of the rows added so far (a fresh, sorted document). */
+  result(): DatasetStats {
+    const s = this.stats;
+    return normalise({
+      ...s,
+      days: [...this.days.values()].map((d) => structuredClone(d)),
+      columns: s.columns.map((c, i) => {
+        const m = this.counts[i];
+        return {
+          ...c,
+          histogram: c.histogram ? [...c.histogram] : null,
+          values: c.kind !== 'categorical' && c.kind !== 'mixed' ? null : m ? [...m].map(([value, count]) => ({ value, count })) : null,
+        };
+      }),
+    });
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function normalise(s: DatasetStats): DatasetStats {
+  s.days.sort((a, b) => compare(a.day, b.day));
+  for (const c of s.columns) c.values?.sort((a, b) => compare(a.value, b.value));
+  return s;
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+/**
+ * Merges two statistics of disjoint row sets of the same dataset layout. Exact and associative
+ * and commutative: counts add, min/max combine, value maps union (and become null once more than
+ * `CATEGORICAL_MAX_VALUES` values are distinct, which happens iff the whole set has that many).
+ */
+export function mergeDatasetStats(a: DatasetStats, b: DatasetStats): DatasetStats {
+  if (a.columns.length !== b.columns.length || a.label_types.join('\n') !== b.label_types.join('\n')) {
+    throw new RangeError('mergeDatasetStats: the statistics describe different layouts');
+  }
+  const days = new Map<string, DayStats>();
+  for (const d of [...a.days, ...b.days]) {
+    const into = days.get(d.day) ?? emptyDay(d.day, a.label_types);
+    into.rows += d.rows;
+    for (const t of a.label_types) {
+      const x = into.labels[t] as DayLabelCounts;
+      const y = d.labels[t] as DayLabelCounts;
+      x.labelled += y.labelled;
+      x.conflict += y.conflict;
+      x.unlabelled += y.unlabelled;
+      x.immature += y.immature;
+    }
+    days.set(d.day, into);
+  }
+  const columns = a.columns.map((x, i) => {
+    const y = b.columns[i] as ColumnStats;
+    if (x.name !== y.name) throw new RangeError(`mergeDatasetStats: column ${i} is ${x.name} and ${y.name}`);
+    let values: ColumnStats['values'] = null;
+    if (x.values && y.values) {
+      const m = new Map<string, number>();
+      for (const v of [...x.values, ...y.values]) m.set(v.value, (m.get(v.value) ?? 0) + v.count);
+      values = m.size > CATEGORICAL_MAX_VALUES ? null : [...m].map(([value, count]) => ({ value, count }));
+    }
+    return {
+      ...x,
+      rows: x.rows + y.rows,
+      nulls: x.nulls + y.nulls,
+      min: minOf(x.min, y.min),
+      max: maxOf(x.max, y.max),
+      histogram: x.histogram && y.histogram ? x.histogram.map((n, j) => n + (y.histogram as number[])[j]!) : null,
+      values,
+    };
+  });
+  return normalise({ ...a, rows_total: a.rows_total + b.rows_total, days: [...days.values()], columns });
+}
+
+/** The label coverage of one day and type: labelled over rows (0 when the day has no rows). */
+export function dayCoverage(day: DayStats, labelType: string): number {
+  const c = day.labels[labelType];
+  return c && day.rows > 0 ? c.labelled / day.rows : 0;
+}
