@@ -38,3 +38,6 @@ export { rowLayout, type RowLayout } from './row-encoder.js';
 export { EventIdSet, type SeenOutcome } from './event-id-set.js';
 export { formatDecimal, formatMean, parseDecimal, type ScaledDecimal } from '@ofs/features';
 export { planKey, labelReceiptKey } from './keys.js';
+export { PARQUET_WRITER, createParquetPartEncoder, decodeParquetPart, parquetElement, type PartEncoder } from './parquet-part.js';
+export { partFormatOf, partLines, type PartLines } from './part-rows.js';
+export { coercerFor, columnTypeFields, describeType, fitDecimal, fitInstant, type ColumnCoercer } from './column-types.js';

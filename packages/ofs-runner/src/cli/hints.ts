@@ -14,6 +14,8 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   CONFIG_REVISION_MISMATCH: "set config_revision in the intent to the corridor's (ofs.config.json).",
   POLICY_REVISION_MISMATCH: "set policy_revision in the intent to the corridor policy's revision.",
   FEATURE_PROFILE_UNRESOLVED: 'add the profile file for this feature_set_id/version under the profiles directory, or fix the intent.',
+  COLUMN_VALUE_OUT_OF_TYPE:
+    'declare a wider type in a new feature_set_version (more scale or precision, a finer timestamp unit, json), or fix the producer; values are never rounded.',
   FEATURE_PROFILE_DRIFT: 'profiles are immutable per version: publish the changed profile under a new feature_set_version.',
   NO_PASS_NO_READ: 'the run facts need a PASS instance or gate receipt for every world output the plan reads.',
   REF_INVALID: 'refs are store-relative keys under the intent’s platform_run_id, without "..", absolute paths or schemes.',
