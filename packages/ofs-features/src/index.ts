@@ -30,4 +30,10 @@ export {
   rescale,
   type ScaledDecimal,
 } from './decimal.js';
-export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from './demo-profile.js';
+export {
+  DEMO_TOPIC,
+  demoFeatureProfile,
+  demoFeatureProfileV2,
+  resolvedDemoFeatureProfile,
+  resolvedDemoFeatureProfileV2,
+} from './demo-profile.js';

@@ -32,7 +32,13 @@ export {
   type PublishedDataset,
   type StoredPublishInputs,
 } from './stored-inputs.js';
-export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from '@ofs/features';
+export {
+  DEMO_TOPIC,
+  demoFeatureProfile,
+  demoFeatureProfileV2,
+  resolvedDemoFeatureProfile,
+  resolvedDemoFeatureProfileV2,
+} from '@ofs/features';
 export { compileProfile, RESERVED_COLUMNS, type CompiledProfile } from '@ofs/features';
 export { rowLayout, type RowLayout } from './row-encoder.js';
 export { EventIdSet, type SeenOutcome } from './event-id-set.js';
