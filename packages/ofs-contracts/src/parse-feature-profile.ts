@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { OfsError, type Problem } from './errors.js';
 import {
   FEATURE_PROFILE_SCHEMA_VERSION,
+  FEATURE_PROFILE_V2_SCHEMA_VERSION,
   type FeatureProfile,
   FeatureProfileSchema,
   FieldFeatureSchema,
@@ -31,7 +32,7 @@ function featureLabel(raw: unknown, index: number): string {
 }
 
 /**
- * Validates a feature profile (`learning.ofs_feature_profile.v1`). Beyond the schema it checks
+ * Validates a feature profile (`learning.ofs_feature_profile.v1`, or `.v2` with typed fields). Beyond the schema it checks
  * that feature names are unique, that every window's `entity` is declared in `entities`, and
  * that every window aggregate but `count` has a `path`. Throws one `FEATURE_PROFILE_INVALID`
  * `OfsError`; `details.feature` names the first offending feature (absent when the problem is
@@ -46,8 +47,13 @@ export function parseFeatureProfile(input: unknown): FeatureProfile {
   }
   const raw = input as Record<string, unknown>;
   problems.push(...topLevelChecker.problems(raw, 'FEATURE_PROFILE_INVALID'));
-  if (raw.schema_version !== FEATURE_PROFILE_SCHEMA_VERSION && problems.every((p) => p.path !== '/schema_version')) {
-    problems.push({ path: '/schema_version', code: 'FEATURE_PROFILE_INVALID', message: `must be ${FEATURE_PROFILE_SCHEMA_VERSION}` });
+  const versions: unknown[] = [FEATURE_PROFILE_SCHEMA_VERSION, FEATURE_PROFILE_V2_SCHEMA_VERSION];
+  if (!versions.includes(raw.schema_version) && problems.every((p) => p.path !== '/schema_version')) {
+    problems.push({
+      path: '/schema_version',
+      code: 'FEATURE_PROFILE_INVALID',
+      message: `must be ${FEATURE_PROFILE_SCHEMA_VERSION} or ${FEATURE_PROFILE_V2_SCHEMA_VERSION}`,
+    });
   }
   const entities = isObject(raw.entities) ? raw.entities : {};
   const features = Array.isArray(raw.features) ? raw.features : [];

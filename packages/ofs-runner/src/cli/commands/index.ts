@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
+import { partsCommand, rowsCommand } from './parts-rows.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
 import { reportCommand } from './report.js';
 
@@ -19,5 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   reportCommand,
   verifyCommand,
   inspectCommand,
+  partsCommand,
+  rowsCommand,
   gcCommand,
 ];
