@@ -65,6 +65,16 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     'A value cannot be canonical JSON (NaN, ±Infinity, undefined, function, bigint-unsafe number or a cycle).',
   ),
+  VALUE_DEPTH_EXCEEDED: entry(
+    'identity',
+    false,
+    'A JSON value is nested deeper than the limit (details: limit); it is refused before any recursion could overflow the stack.',
+  ),
+  VALUE_SIZE_EXCEEDED: entry(
+    'identity',
+    false,
+    'A JSON value has more nodes or encodes to more characters than the limit (details: limit), e.g. a graph of shared objects.',
+  ),
   ARTIFACT_IMMUTABILITY_VIOLATION: entry(
     'identity',
     false,
@@ -77,6 +87,11 @@ export const OFS_ERROR_CATALOGUE = {
   REF_SCOPE_MISMATCH: entry('store', false, "A ref points into another platform run's prefix."),
   REF_NOT_FOUND: entry('store', false, 'A ref names an object that does not exist.'),
   STORE_UNAVAILABLE: entry('store', true, 'The object store failed or could not be reached; retry later.'),
+  OBJECT_NOT_REGULAR_FILE: entry(
+    'store',
+    false,
+    'A file-backed object or segment is not a regular file (a FIFO, socket or device planted in its place); it is refused without reading.',
+  ),
   DATABASE_SCHEMA_TOO_NEW: entry(
     'store',
     false,
@@ -114,6 +129,16 @@ export const OFS_ERROR_CATALOGUE = {
   REPLAY_UNCHECKABLE: entry('replay', false, 'Completeness cannot be checked for this basis (training builds fail).'),
   REPLAY_RECORD_INVALID: entry('replay', false, 'A source returned a record that does not match the ReplayRecord schema or its hash.'),
   REPLAY_SOURCE_UNAVAILABLE: entry('replay', true, 'An EB or Archive source failed or could not be reached; retry later.'),
+  REPLAY_HASH_UNVERIFIABLE: entry(
+    'replay',
+    false,
+    'verifyHashes was asked of a source whose records do not carry what their hash covers (a v1 segment index: payload only).',
+  ),
+  REPLAY_RECORD_TOO_LARGE: entry(
+    'replay',
+    false,
+    "A source record is larger than the source's maxRecordBytes (details: limit, file, line).",
+  ),
 
   // ── labels (S4) ────────────────────────────────────────────────────────────
   LABEL_TIMESTAMP_INVALID: entry('labels', false, 'A label timestamp is not an RFC 3339 instant with an explicit zone.'),
@@ -149,6 +174,21 @@ export const OFS_ERROR_CATALOGUE = {
     'features',
     false,
     'A feature snapshot names an entity the profile does not declare, a non-scalar key, or a key never seen without naming its partition.',
+  ),
+  REBUILD_PIN_UNRESOLVED: entry(
+    'runner',
+    false,
+    'A forensic rebuild cannot resolve one of the dataset’s pins any more (details.pin: plan, evidence, feature_profile, policy, label_store); nothing was rebuilt.',
+  ),
+  TIME_WINDOW_INVALID: entry(
+    'intent',
+    false,
+    'A time-window selector is malformed: no topic, a start or end that is not an RFC 3339 instant with a zone, or start not before end.',
+  ),
+  TIME_WINDOW_UNPROVABLE: entry(
+    'replay',
+    false,
+    'A time window cannot be resolved to offsets: a source holding the partition has no time index, cannot prove a chunk’s event times, cannot list partitions, or a record has no instant.',
   ),
   PUBLISH_GATE_FAILED: entry('publish', false, 'A publication gate failed (counts, parts or receipts disagree); nothing was published.'),
   SUPERSESSION_INVALID: entry('publish', false, 'A supersession target does not exist, is out of scope, or lacks a backfill reason.'),

@@ -1,5 +1,6 @@
 import Type from 'typebox';
-import { OfsError, type Problem } from './errors.js';
+import { OfsError, type Problem, throwProblems } from './errors.js';
+import { isPlainJsonObject, jsonValueProblems, parseGuarded } from './json-value.js';
 import {
   FEATURE_PROFILE_SCHEMA_VERSION,
   FEATURE_PROFILE_V2_SCHEMA_VERSION,
@@ -23,9 +24,7 @@ interface FeatureProblem extends Problem {
   readonly feature?: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const isObject = isPlainJsonObject;
 
 function featureLabel(raw: unknown, index: number): string {
   return isObject(raw) && typeof raw.name === 'string' && raw.name !== '' ? raw.name : `#${index}`;
@@ -37,14 +36,23 @@ function featureLabel(raw: unknown, index: number): string {
  * that every window aggregate but `count` has a `path`. Throws one `FEATURE_PROFILE_INVALID`
  * `OfsError`; `details.feature` names the first offending feature (absent when the problem is
  * not in a feature), `details.problems` lists every problem with its feature. Returns a fresh,
- * frozen copy.
+ * frozen copy. The input must be plain, bounded JSON (see `jsonValueProblems`): a typed array or
+ * class instance is `FEATURE_PROFILE_INVALID`, excess depth or size `VALUE_DEPTH_EXCEEDED` /
+ * `VALUE_SIZE_EXCEEDED`; nothing but an `OfsError` is ever thrown.
  */
 export function parseFeatureProfile(input: unknown): FeatureProfile {
+  return parseGuarded('FEATURE_PROFILE_INVALID', 'invalid feature profile', () => parseProfileUnguarded(input));
+}
+
+function parseProfileUnguarded(input: unknown): FeatureProfile {
   const problems: FeatureProblem[] = [];
   if (!isObject(input)) {
     problems.push({ path: '', code: 'FEATURE_PROFILE_INVALID', message: 'a feature profile must be a JSON object' });
     throwProfileProblems(problems, undefined);
   }
+  // Plain, bounded JSON before any schema check walks it (a DAG of shared objects would make the
+  // checks, the clone and the digest expand it exponentially).
+  throwProblems(jsonValueProblems(input, '', 'FEATURE_PROFILE_INVALID'), 'invalid feature profile');
   const raw = input as Record<string, unknown>;
   problems.push(...topLevelChecker.problems(raw, 'FEATURE_PROFILE_INVALID'));
   const versions: unknown[] = [FEATURE_PROFILE_SCHEMA_VERSION, FEATURE_PROFILE_V2_SCHEMA_VERSION];

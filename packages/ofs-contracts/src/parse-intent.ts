@@ -1,5 +1,6 @@
 import type { OfsErrorCode } from './catalogue.js';
 import { type Problem, throwProblems } from './errors.js';
+import { isPlainJsonObject, JSON_MAX_DEPTH, jsonValueProblems, parseGuarded } from './json-value.js';
 import {
   BUILD_INTENT_SCHEMA_VERSION,
   type BuildIntent,
@@ -33,6 +34,7 @@ const FIELD_ORDER = [
   'config_revision',
   'ofs_code_release_id',
   'non_training_allowed',
+  'time_window',
 ] as const;
 
 const KNOWN_FIELDS = new Set<string>(FIELD_ORDER);
@@ -42,14 +44,14 @@ function present(obj: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(obj, key) && obj[key] !== undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A plain object (prototype `Object.prototype` or `null`): typed arrays, Maps, class instances are not. */
+const isPlainObject = isPlainJsonObject;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && !isPlainObject(value)) return 'a non-plain object';
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
@@ -73,39 +75,6 @@ class Collector {
     if (trimmed === '') return this.add(path, code, `${key} must not be blank`);
     return trimmed;
   }
-}
-
-function checkJsonTree(value: unknown, path: string, c: Collector, depth = 0): value is JsonValue {
-  if (depth > 64) {
-    c.add(path, 'SCHEMA_INVALID', 'nested deeper than 64 levels');
-    return false;
-  }
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      c.add(path, 'SCHEMA_INVALID', 'numbers must be finite');
-      return false;
-    }
-    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      c.add(path, 'SCHEMA_INVALID', 'integers beyond ±(2^53−1) cannot be hashed exactly; send them as strings');
-      return false;
-    }
-    return true;
-  }
-  if (Array.isArray(value)) {
-    let ok = true;
-    value.forEach((item, i) => {
-      ok = checkJsonTree(item, `${path}/${i}`, c, depth + 1) && ok;
-    });
-    return ok;
-  }
-  if (isPlainObject(value)) {
-    let ok = true;
-    for (const [k, v] of Object.entries(value)) ok = checkJsonTree(v, `${path}/${escapePointer(k)}`, c, depth + 1) && ok;
-    return ok;
-  }
-  c.add(path, 'SCHEMA_INVALID', `${describe(value)} is not JSON`);
-  return false;
 }
 
 function escapePointer(key: string): string {
@@ -201,13 +170,27 @@ function checkOverlaps(slices: readonly (ReplaySlice | undefined)[], c: Collecto
  * Checks everything the reference schema checks plus the stricter rules of the corridor, and
  * reports **every** problem as data. Throws one `OfsError` whose `details.problems` lists them
  * all and whose `code` is the first problem's code in field order; never throws anything else.
+ * Work is bounded: free-form JSON (`filters`, `join_scope`) must be plain JSON (no typed arrays,
+ * class instances or array holes) at most `JSON_MAX_DEPTH` deep (`VALUE_DEPTH_EXCEEDED`), and the
+ * whole intent at most `JSON_MAX_NODES` values counting shared objects per reference
+ * (`VALUE_SIZE_EXCEEDED`); arrays with holes are refused, never read as shorter.
  */
 export function parseBuildIntent(input: unknown): BuildIntent {
+  return parseGuarded('SCHEMA_INVALID', 'invalid build intent', () => parseIntentUnguarded(input));
+}
+
+function parseIntentUnguarded(input: unknown): BuildIntent {
   const c = new Collector();
   if (!isPlainObject(input)) {
     c.add('', 'SCHEMA_INVALID', `a build intent must be a JSON object, got ${describe(input)}`);
     throwProblems(c.problems, 'invalid build intent');
   }
+  // Bounded work first: a graph of shared objects anywhere (counted per reference) is refused
+  // before any field is walked, cloned, frozen or hashed.
+  const size = jsonValueProblems(input, '', 'SCHEMA_INVALID', { maxDepth: JSON_MAX_DEPTH + 1 }).filter(
+    (p) => p.code === 'VALUE_SIZE_EXCEEDED',
+  );
+  throwProblems(size, 'invalid build intent');
   const raw = input as Record<string, unknown>;
 
   if (raw.schema_version !== BUILD_INTENT_SCHEMA_VERSION) {
@@ -235,11 +218,16 @@ export function parseBuildIntent(input: unknown): BuildIntent {
     if (!Array.isArray(list)) c.add('/scenario_run_ids', 'RUN_SCOPE_INVALID', `scenario_run_ids must be an array, got ${describe(list)}`);
     else {
       const seen = new Set<string>();
-      list.forEach((item, i) => {
+      for (let i = 0; i < list.length; i++) {
         const path = `/scenario_run_ids/${i}`;
+        if (!Object.hasOwn(list, i)) {
+          c.add(path, 'RUN_SCOPE_INVALID', 'scenario_run_ids must not have holes');
+          break;
+        }
+        const item: unknown = list[i];
         if (typeof item !== 'string') {
           c.add(path, 'RUN_SCOPE_INVALID', `scenario run id must be a string, got ${describe(item)}`);
-          return;
+          continue;
         }
         const id = pyTrim(item);
         if (id === '') c.add(path, 'RUN_SCOPE_INVALID', 'scenario run id must not be blank');
@@ -248,7 +236,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
           seen.add(id);
           scenarioRunIds.push(id);
         }
-      });
+      }
     }
   }
 
@@ -257,9 +245,16 @@ export function parseBuildIntent(input: unknown): BuildIntent {
   else if (!Array.isArray(raw.replay_basis) || raw.replay_basis.length === 0) {
     c.add('/replay_basis', 'BASIS_UNRESOLVED', 'replay_basis must be a non-empty array of slices');
   } else {
-    raw.replay_basis.forEach((s, i) => {
-      slices.push(parseSlice(s, i, c));
-    });
+    const basis: unknown[] = raw.replay_basis;
+    for (let i = 0; i < basis.length; i++) {
+      if (!Object.hasOwn(basis, i)) {
+        // `new Array(n)` is not n slices: a hole is refused, never skipped.
+        c.add(`/replay_basis/${i}`, 'BASIS_UNRESOLVED', 'replay_basis must not have holes');
+        slices.push(undefined);
+        break;
+      }
+      slices.push(parseSlice(basis[i], i, c));
+    }
     checkOverlaps(slices, c);
   }
 
@@ -330,7 +325,11 @@ export function parseBuildIntent(input: unknown): BuildIntent {
     if (!present(raw, key)) continue;
     const value = raw[key];
     if (!isPlainObject(value)) c.add(`/${key}`, 'SCHEMA_INVALID', `${key} must be an object, got ${describe(value)}`);
-    else if (checkJsonTree(value, `/${key}`, c)) objects[key] = cloneJson(value as JsonObject);
+    else {
+      const problems = jsonValueProblems(value, `/${key}`, 'SCHEMA_INVALID');
+      for (const p of problems) c.add(p.path, p.code, p.message);
+      if (problems.length === 0) objects[key] = cloneJson(value as JsonObject);
+    }
   }
 
   const runFactsRef = c.text(raw, 'run_facts_ref', '/run_facts_ref', 'RUN_FACTS_UNAVAILABLE');
@@ -344,6 +343,14 @@ export function parseBuildIntent(input: unknown): BuildIntent {
     if (typeof raw.non_training_allowed !== 'boolean')
       c.add('/non_training_allowed', 'SCHEMA_INVALID', 'non_training_allowed must be a boolean');
     else nonTraining = raw.non_training_allowed;
+  }
+
+  let timeWindow: JsonObject | undefined;
+  if (present(raw, 'time_window')) {
+    const tw = raw.time_window;
+    if (typeof tw !== 'object' || tw === null || Array.isArray(tw))
+      c.add('/time_window', 'SCHEMA_INVALID', 'time_window must be an object');
+    else timeWindow = cloneJson(tw as JsonObject);
   }
 
   for (const key of Object.keys(raw)) {
@@ -369,6 +376,7 @@ export function parseBuildIntent(input: unknown): BuildIntent {
     config_revision: configRevision as string,
     ofs_code_release_id: codeRelease as string,
     non_training_allowed: nonTraining,
+    ...(timeWindow === undefined ? {} : { time_window: timeWindow }),
   };
   return deepFreeze(intent);
 }

@@ -6,6 +6,7 @@ import { LabelAssertionSchema } from './records/labels.js';
 import { DatasetManifestV0Schema } from './records/manifest-v0.js';
 import { BuildPlanSchema } from './records/plan.js';
 import { ParityAnchorSchema } from './records/parity-anchor.js';
+import { ParityAnchorBundleSchema, ParityReportSchema } from './records/parity-report.js';
 import { ProfilePinSchema } from './records/profile-pin.js';
 import { RunFactsViewSchema } from './records/run-facts.js';
 import { OfsPolicySchema } from './records/policy.js';
@@ -31,6 +32,8 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_run_facts_view.v0': RunFactsViewSchema,
   'learning.ofs_profile_pin.v1': ProfilePinSchema,
   'learning.ofs_parity_anchor.v1': ParityAnchorSchema,
+  'learning.ofs_parity_anchor_bundle.v1': ParityAnchorBundleSchema,
+  'learning.ofs_parity_report.v1': ParityReportSchema,
   'learning.ofs_replay_record.v1': ReplayRecordSchema,
   'learning.ofs_replay_receipt.v1': ReplayReceiptSchema,
   'learning.ofs_label_assertion.v1': LabelAssertionSchema,

@@ -37,3 +37,4 @@ export {
   resolvedDemoFeatureProfile,
   resolvedDemoFeatureProfileV2,
 } from './demo-profile.js';
+export { compareAnchors, type AnchorClaim, type ParityComparison, type RebuiltSide } from './parity.js';

@@ -1,4 +1,6 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOfsError } from '@ofs/contracts';
@@ -115,6 +117,34 @@ describe('fs object store', () => {
     expect(await writeOnceJson(store, 'run/ofs/plans/q.json', { plan_id: 'plan_x' })).toBe('created');
     expect(await writeOnceJson(store, 'run/ofs/plans/q.json', { plan_id: 'plan_x' })).toBe('identical');
     expect(await readJson(store, 'run/ofs/plans/q.json')).toEqual({ plan_id: 'plan_x' });
+  });
+
+  it('refuses a FIFO planted as an object at once (get and putIfAbsent never wait for a writer)', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'run'));
+    execFileSync('mkfifo', [join(root, 'run', 'plan.json')]);
+    const store = createFsObjectStore({ root });
+    // Without O_NONBLOCK the open blocks until a writer appears: these would hang (test timeout).
+    expect(await codeOf(store.get('run/plan.json'))).toBe('OBJECT_NOT_REGULAR_FILE');
+    expect(await codeOf(store.putIfAbsent('run/plan.json', text('x')))).toBe('OBJECT_NOT_REGULAR_FILE');
+    expect(await codeOf(readJson(store, 'run/plan.json'))).toBe('OBJECT_NOT_REGULAR_FILE');
+    expect((await lstat(join(root, 'run', 'plan.json'))).isFIFO()).toBe(true);
+    expect(await store.stat?.('run/plan.json')).toBeUndefined();
+    expect(await collect(store.list('run/'))).toEqual([]);
+  });
+
+  it('refuses a unix socket planted as an object', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'run'));
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(join(root, 'run', 'sock'), done));
+    try {
+      const store = createFsObjectStore({ root });
+      expect(await codeOf(store.get('run/sock'))).toBe('OBJECT_NOT_REGULAR_FILE');
+      expect(await codeOf(store.putIfAbsent('run/sock', text('x')))).toBe('OBJECT_NOT_REGULAR_FILE');
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('reports I/O failures as retryable STORE_UNAVAILABLE', async () => {

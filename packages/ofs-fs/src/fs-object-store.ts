@@ -35,7 +35,9 @@ const TEMP_MARK = '.~ofs-tmp-';
  * directory. A reader never sees a partial object and a crash leaves at most an invisible
  * temporary file. Every key is confined to `root`: keys are validated (`assertObjectKey`), and a
  * symlink inside the root — as a directory on the way or as the object itself — that leads
- * outside it is refused with `REF_INVALID`. I/O failures are `STORE_UNAVAILABLE` (retryable).
+ * outside it is refused with `REF_INVALID`. Objects are opened non-blocking and checked with
+ * `fstat`, so a FIFO, socket or device planted as an object is refused at once with
+ * `OBJECT_NOT_REGULAR_FILE` (never waited on). I/O failures are `STORE_UNAVAILABLE` (retryable).
  */
 export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore {
   const base = resolve(options.root);
@@ -119,17 +121,21 @@ export function createFsObjectStore(options: FsObjectStoreOptions): ObjectStore 
   const readObject = async (dir: string, name: string, key: string): Promise<Uint8Array | undefined> => {
     let handle: FileHandle;
     try {
-      handle = await open(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NONBLOCK: opening a FIFO planted as an object would otherwise wait for a writer forever.
+      handle = await open(join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch (error) {
       const code = codeOf(error);
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      // A unix socket (or a device without a driver) cannot be opened at all.
+      if (code === 'ENXIO' || code === 'EOPNOTSUPP') throw notRegular(key);
       if (code === 'ELOOP')
         throw new OfsError('REF_INVALID', { message: `${key} is a symlink; objects must be regular files`, details: { key } });
       throw unavailable(error, `reading ${key}`);
     }
     try {
       const info = await handle.stat();
-      if (!info.isFile()) return undefined;
+      if (info.isDirectory()) return undefined;
+      if (!info.isFile()) throw notRegular(key);
       return new Uint8Array(await handle.readFile());
     } catch (error) {
       if (codeOf(error) === 'EISDIR') return undefined;
@@ -304,6 +310,13 @@ async function lstatOrUndefined(path: string, key: string): Promise<Stats | unde
     if (codeOf(error) === 'ENOTDIR') throw conflict(key);
     throw unavailable(error, `inspecting the path of ${key}`);
   }
+}
+
+function notRegular(key: string): OfsError {
+  return new OfsError('OBJECT_NOT_REGULAR_FILE', {
+    message: `${key} is not a regular file (a FIFO, socket or device in its place); it is refused unread`,
+    details: { key },
+  });
 }
 
 function conflict(key: string): OfsError {

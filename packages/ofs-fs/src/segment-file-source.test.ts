@@ -2,7 +2,7 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isOfsError, type ReplayRecord } from '@ofs/contracts';
-import { canonicalJson, sha256Hex } from '@ofs/ids';
+import { envelopeHash } from '@ofs/ids';
 import { describeReplaySourceContract, sampleReplayRecord } from '@ofs/contracts/testing';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ describe('createSegmentFileSource', () => {
     const records: ReplayRecord[] = [];
     for (let o = 0; o < 300; o++) {
       const r = await sampleReplayRecord(T, 0, 'kafka_offset', String(o), { amount: o, note: `é€😀 ${o} ${'x'.repeat(3000 + (o % 7))}` });
-      records.push({ ...r, payload_hash: sha256Hex(canonicalJson(r.payload)) });
+      records.push({ ...r, payload_hash: envelopeHash(r) });
     }
     const root = await tempDir();
     await writeSegmentFiles({ root, records, segmentRecords: 1000 });

@@ -4,6 +4,8 @@ export interface SegmentRow {
   event_id: unknown;
   ts_utc: unknown;
   payload_hash: unknown;
+  /** Further envelope fields (v2 lines, when the record has them); covered by the hash. */
+  envelope?: unknown;
   payload: unknown;
 }
 

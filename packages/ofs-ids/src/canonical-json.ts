@@ -9,14 +9,60 @@ import { compareCodePoints, OfsError } from '@ofs/contracts';
  *   as surrogate pairs), with the short escapes `\n \t \r \b \f \" \\`;
  * - integers exact (bigint allowed), non-integral numbers in Python `repr` form (`1e-05`, `0.5`).
  *
- * NaN, ±Infinity, `undefined`, functions, symbols, non-plain objects and cycles throw
+ * NaN, ±Infinity, `undefined`, functions, symbols, non-plain objects, array holes and cycles throw
  * `OfsError('CANONICAL_VALUE_INVALID')` — they never become `null`.
+ *
+ * Bounded work: a value nested deeper than `maxDepth` (default 1,000) throws
+ * `VALUE_DEPTH_EXCEEDED` before the recursion could overflow the stack, and an encoding that would
+ * exceed `maxLength` characters (default 128 Mi) throws `VALUE_SIZE_EXCEEDED` as soon as it does —
+ * so a graph of shared objects (a DAG whose expansion is exponential) costs at most `maxLength`
+ * characters of work. Shared references that are not cycles are encoded in full each time.
  *
  * Integral floats cannot be told from integers in JavaScript (`1.0 === 1`): they encode as
  * integers. This is the one documented divergence from the reference.
  */
-export function canonicalJson(value: unknown): string {
-  return encode(value, []);
+export function canonicalJson(value: unknown, options?: CanonicalJsonOptions): string {
+  const ctx: Context = {
+    open: new Set(),
+    depth: 0,
+    length: 0,
+    maxDepth: options?.maxDepth ?? CANONICAL_MAX_DEPTH,
+    maxLength: options?.maxLength ?? CANONICAL_MAX_LENGTH,
+  };
+  return encode(value, ctx);
+}
+
+/** Limits of `canonicalJson`. */
+export interface CanonicalJsonOptions {
+  /** Deepest nesting of arrays/objects accepted (default `CANONICAL_MAX_DEPTH`). */
+  readonly maxDepth?: number;
+  /** Longest encoding accepted, in UTF-16 code units (default `CANONICAL_MAX_LENGTH`). */
+  readonly maxLength?: number;
+}
+
+/** Default nesting limit of `canonicalJson` (`VALUE_DEPTH_EXCEEDED` beyond it). */
+export const CANONICAL_MAX_DEPTH = 1000;
+/** Default encoding-length limit of `canonicalJson`, in characters (`VALUE_SIZE_EXCEEDED` beyond it). */
+export const CANONICAL_MAX_LENGTH = 128 * 1024 * 1024;
+
+interface Context {
+  /** Containers being encoded (the path from the root): a repeat is a cycle. */
+  readonly open: Set<object>;
+  depth: number;
+  /** Characters produced so far. */
+  length: number;
+  readonly maxDepth: number;
+  readonly maxLength: number;
+}
+
+function grow(ctx: Context, n: number): void {
+  ctx.length += n;
+  if (ctx.length > ctx.maxLength) {
+    throw new OfsError('VALUE_SIZE_EXCEEDED', {
+      message: `the canonical JSON would exceed ${ctx.maxLength} characters`,
+      details: { limit: ctx.maxLength },
+    });
+  }
 }
 
 // Printable ASCII without `"` and `\`: such strings need no escaping at all.
@@ -100,26 +146,45 @@ function shapeOf(obj: object): Shape {
   return shape;
 }
 
-function encode(value: unknown, stack: object[]): string {
+function encode(value: unknown, ctx: Context): string {
+  let out: string;
   switch (typeof value) {
     case 'string':
-      return canonicalString(value);
+      out = canonicalString(value);
+      break;
     case 'number':
-      return canonicalNumber(value);
+      out = canonicalNumber(value);
+      break;
     case 'boolean':
-      return value ? 'true' : 'false';
+      out = value ? 'true' : 'false';
+      break;
     case 'bigint':
-      return value.toString();
+      out = value.toString();
+      break;
     case 'object': {
-      if (value === null) return 'null';
-      if (stack.includes(value)) fail('a cycle cannot be canonical JSON');
-      stack.push(value);
-      let out: string;
+      if (value === null) {
+        out = 'null';
+        break;
+      }
+      if (ctx.open.has(value)) fail('a cycle cannot be canonical JSON');
+      if (ctx.depth >= ctx.maxDepth) {
+        throw new OfsError('VALUE_DEPTH_EXCEEDED', {
+          message: `the value is nested deeper than ${ctx.maxDepth} levels`,
+          details: { limit: ctx.maxDepth },
+        });
+      }
+      ctx.open.add(value);
+      ctx.depth++;
+      grow(ctx, 2);
       if (Array.isArray(value)) {
         out = '[';
         for (let i = 0; i < value.length; i++) {
           if (!(i in value)) fail(`array hole at index ${i} cannot be canonical JSON`);
-          out += i === 0 ? encode(value[i], stack) : `,${encode(value[i], stack)}`;
+          if (i === 0) out += encode(value[i], ctx);
+          else {
+            grow(ctx, 1);
+            out += `,${encode(value[i], ctx)}`;
+          }
         }
         out += ']';
       } else {
@@ -133,14 +198,19 @@ function encode(value: unknown, stack: object[]): string {
           const k = sorted[i] as string;
           const v = (value as Record<string, unknown>)[k];
           if (v === undefined) fail(`undefined at key ${JSON.stringify(k)} cannot be canonical JSON`);
-          out += heads[i] + encode(v, stack);
+          const head = heads[i] as string;
+          grow(ctx, head.length);
+          out += head + encode(v, ctx);
         }
         out += '}';
       }
-      stack.pop();
+      ctx.depth--;
+      ctx.open.delete(value);
       return out;
     }
     default:
       return fail(`a ${typeof value} cannot be canonical JSON`);
   }
+  grow(ctx, out.length);
+  return out;
 }

@@ -13,9 +13,9 @@ const CORE = new Set(['event_id', 'ts_utc', 'payload']);
 export interface EventEnvelopeParts {
   readonly event_id: string;
   readonly ts_utc: string;
-  readonly payload: Readonly<Record<string, unknown>>;
+  readonly payload: object;
   /** Every further field the producer put on the envelope (event_type, manifest_fingerprint, …). */
-  readonly envelope?: Readonly<Record<string, unknown>>;
+  readonly envelope?: object | undefined;
 }
 
 /**
@@ -33,7 +33,7 @@ export function eventEnvelope(parts: EventEnvelopeParts): Record<string, unknown
           details: { event_id: parts.event_id, field: key },
         });
       }
-      out[key] = parts.envelope[key];
+      out[key] = (parts.envelope as Record<string, unknown>)[key];
     }
   }
   out.event_id = parts.event_id;

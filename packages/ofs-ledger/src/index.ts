@@ -28,6 +28,8 @@ export {
   type FencedPlan,
   type LedgerPolicy,
   type PlannedMove,
+  type PublishedCompletion,
+  type ReportedCompletion,
   type RunCompletion,
 } from './moves.js';
 export {

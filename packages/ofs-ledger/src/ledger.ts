@@ -408,12 +408,19 @@ export function createLedger({ store, clock, policy, requeueBackoff }: LedgerDep
 
     complete: (runKey, token, result, options) =>
       move(runKey, options, (run, now) => {
+        if (result?.outcome === 'REPORTED') {
+          if (typeof result.reportKey !== 'string' || result.reportKey.length === 0)
+            throw argumentError('a REPORTED completion needs a reportKey', {});
+          if (typeof result.reportSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(result.reportSha256))
+            throw argumentError('reportSha256 must be 64 lowercase hex digits', { reportSha256: String(result.reportSha256) });
+          return planComplete(run, checkToken(token), result, now);
+        }
         if (!result || typeof result.manifestKey !== 'string' || result.manifestKey.length === 0)
           throw argumentError('complete needs a manifestKey', {});
         if (result.manifestSha256 !== undefined && !/^[0-9a-f]{64}$/.test(result.manifestSha256))
           throw argumentError('manifestSha256 must be 64 lowercase hex digits', { manifestSha256: String(result.manifestSha256) });
         if (result.outcome !== 'NEW' && result.outcome !== 'ALREADY_PUBLISHED')
-          throw argumentError('outcome must be NEW or ALREADY_PUBLISHED', { outcome: String(result.outcome) });
+          throw argumentError('outcome must be NEW, ALREADY_PUBLISHED or REPORTED', { outcome: String(result.outcome) });
         return planComplete(run, checkToken(token), result, now);
       }),
 

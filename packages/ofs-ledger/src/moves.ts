@@ -30,15 +30,28 @@ export interface PlannedMove {
 /** What a fenced operation may do: change the run, or nothing (an idempotent repeat). */
 export type FencedPlan = { kind: 'move'; move: PlannedMove } | { kind: 'noop' };
 
-/** The result a worker reports with `complete`. */
-export interface RunCompletion {
-  readonly outcome: RunOutcome;
+/** The result a worker reports with `complete`: a manifest (`PublishedCompletion`) or a report (`ReportedCompletion`). */
+export type RunCompletion = PublishedCompletion | ReportedCompletion;
+
+/** A run that published (or found) a manifest. */
+export interface PublishedCompletion {
+  readonly outcome: Exclude<RunOutcome, 'REPORTED'>;
   readonly manifestKey: string;
   readonly statusClass: StatusClass;
   /** The plan the run built; kept on the run record. */
   readonly planId?: string;
   /** sha256 hex of the manifest bytes (recorded as `manifest_sha256`; `verify` checks it). */
   readonly manifestSha256?: string;
+}
+
+/** A parity or forensic run that wrote a write-once report and published nothing (docs/decisions.md D56). */
+export interface ReportedCompletion {
+  readonly outcome: 'REPORTED';
+  /** Store key of the report. */
+  readonly reportKey: string;
+  /** sha256 hex of the report bytes (recorded in the `COMPLETED` event). */
+  readonly reportSha256: string;
+  readonly planId?: string;
 }
 
 /** How a claimed run's lease token is derived: unique per claim (the version only grows), deterministic for tests. */
@@ -176,31 +189,36 @@ export function fence(run: RunRecord, token: string, move: RunMove): 'live' | 's
 
 /** Plans `complete`: `RUNNING → DONE`; an identical repeat by the same token is a no-op. */
 export function planComplete(run: RunRecord, token: string, result: RunCompletion, now: number): FencedPlan {
+  const reported = result.outcome === 'REPORTED';
+  const manifestKey = result.outcome === 'REPORTED' ? null : result.manifestKey;
+  const statusClass = result.outcome === 'REPORTED' ? null : result.statusClass;
+  const manifestSha256 = result.outcome === 'REPORTED' ? undefined : result.manifestSha256;
   const same = (r: RunRecord) =>
     r.outcome === result.outcome &&
-    r.manifest_key === result.manifestKey &&
-    r.status_class === result.statusClass &&
+    r.manifest_key === manifestKey &&
+    r.status_class === statusClass &&
     (result.planId === undefined || r.plan_id === result.planId) &&
-    (result.manifestSha256 === undefined || r.manifest_sha256 === result.manifestSha256);
+    (manifestSha256 === undefined || r.manifest_sha256 === manifestSha256);
   if (fence(run, token, 'complete') === 'settled') {
     if (run.state === 'DONE' && same(run)) return { kind: 'noop' };
     throw invalidMove(run.run_key, 'complete', run.state, 'DONE');
   }
   const next = advance(run, 'DONE', now, {
     outcome: result.outcome,
-    manifest_key: result.manifestKey,
-    status_class: result.statusClass,
+    manifest_key: manifestKey,
+    status_class: statusClass,
     plan_id: result.planId ?? run.plan_id,
-    manifest_sha256: result.manifestSha256 ?? null,
+    manifest_sha256: manifestSha256 ?? null,
     last_error: null,
   });
   const details = {
     mode: run.mode,
     outcome: result.outcome,
-    manifest_key: result.manifestKey,
-    status_class: result.statusClass,
+    manifest_key: manifestKey,
+    status_class: statusClass,
     plan_id: next.plan_id,
     manifest_sha256: next.manifest_sha256 ?? null,
+    ...(reported ? { report_key: result.reportKey, report_sha256: result.reportSha256 } : {}),
     ...counts(run),
   };
   return { kind: 'move', move: { next, events: [ev('COMPLETED', 'RUNNING', 'DONE', now, run.lease?.worker ?? null, details)] } };

@@ -63,7 +63,9 @@ export function governanceFactsOf(run: RunRecord): GovernanceFact[] {
   const supersedes = [...run.supersedes].sort();
   const backfill = { supersedes, backfill_reason: run.backfill_reason };
   if (supersedes.length > 0) facts.push(fact(run, 'BACKFILL_DECLARED', run.created_at_ms, backfill));
-  if (run.state === 'DONE') {
+  if (run.state === 'DONE' && run.outcome === 'REPORTED') {
+    // A parity or forensic run wrote a report: no dataset was published or superseded.
+  } else if (run.state === 'DONE') {
     facts.push(fact(run, 'DATASET_PUBLISHED', run.updated_at_ms, { outcome: run.outcome, status_class: run.status_class }));
     if (supersedes.length > 0) facts.push(fact(run, 'DATASET_SUPERSEDED', run.updated_at_ms, backfill));
   } else if (run.state === 'FAILED') {

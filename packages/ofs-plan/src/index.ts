@@ -4,5 +4,5 @@ export type { RefAudit, RefAuditSink, RefPurpose } from './ref-audit.js';
 export { type AdmittedOutput, admitOutputs } from './pass-gate.js';
 export { type LoadedRunFacts, loadRunFacts } from './run-facts.js';
 export { profilePinKey, resolvePinnedProfile } from './feature-profile.js';
-export { typeParityAnchor } from './parity-anchor.js';
+export { isAnchorBundle, typeAnchorBundle, typeParityAnchor } from './parity-anchor.js';
 export { createMemoryFeatureProfiles } from './memory-feature-profiles.js';

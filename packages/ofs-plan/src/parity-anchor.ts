@@ -3,13 +3,16 @@ import {
   compareDecimal,
   isCanonicalDecimal,
   OfsError,
+  PARITY_ANCHOR_BUNDLE_SCHEMA_VERSION,
   PARITY_ANCHOR_SCHEMA_VERSION,
+  type ParityAnchorBundle,
   type ParityAnchor,
   type Problem,
   type ReplaySlice,
   throwProblems,
 } from '@ofs/contracts';
 import { canonicalReplayBasis } from '@ofs/ids';
+import { resolveRef } from './resolve-ref.js';
 
 type Json = Record<string, unknown>;
 
@@ -177,4 +180,48 @@ export function anchorRequired(intentKind: string): OfsError {
     message: `${intentKind} needs a parity_anchor_ref: a parity rebuild compares against what the online plane computed`,
     details: { intent_kind: intentKind },
   });
+}
+
+/** Whether a parity anchor ref names a bundle of anchors (`learning.ofs_parity_anchor_bundle.v1`). */
+export function isAnchorBundle(raw: unknown): boolean {
+  return isObject(raw) && raw.schema_version === PARITY_ANCHOR_BUNDLE_SCHEMA_VERSION;
+}
+
+/**
+ * Types a bundle of parity anchors: a non-empty list of `{ ref, sha256 }`, each ref resolvable
+ * inside the intent's platform run (the same rules as `parity_anchor_ref`), no ref twice. The
+ * anchors themselves are read and typed by the parity run, which checks each one's sha256 — the
+ * plan pins the bundle's digest, so every anchor's content is pinned too. Every problem is
+ * `PARITY_ANCHOR_INVALID`, reported together.
+ */
+export function typeAnchorBundle(raw: unknown, intent: BuildIntent, ref: string): ParityAnchorBundle {
+  const problems: Problem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, code: 'PARITY_ANCHOR_INVALID', message });
+  const bundle = raw as Json;
+  const allowed = new Set(['schema_version', 'anchors']);
+  for (const key of Object.keys(bundle)) if (!allowed.has(key)) add(`/${key}`, `unknown field ${key}`);
+  const anchors: { ref: string; sha256: string }[] = [];
+  if (!Array.isArray(bundle.anchors) || bundle.anchors.length === 0) add('/anchors', 'anchors must be a non-empty array');
+  else {
+    const seen = new Set<string>();
+    bundle.anchors.forEach((entry, i) => {
+      const path = `/anchors/${i}`;
+      if (!isObject(entry) || typeof entry.ref !== 'string' || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) {
+        add(path, 'each entry needs a ref and the sha256 (64 lowercase hex) of the anchor bytes');
+        return;
+      }
+      let key: string;
+      try {
+        key = resolveRef(entry.ref, intent.platform_run_id);
+      } catch (error) {
+        add(`${path}/ref`, error instanceof Error ? error.message : String(error));
+        return;
+      }
+      if (seen.has(key)) add(`${path}/ref`, `anchor ${key} is listed twice`);
+      seen.add(key);
+      anchors.push({ ref: key, sha256: entry.sha256 });
+    });
+  }
+  throwProblems(problems, `parity anchor bundle ${ref} is invalid`);
+  return { schema_version: PARITY_ANCHOR_BUNDLE_SCHEMA_VERSION, anchors };
 }

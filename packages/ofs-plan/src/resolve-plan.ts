@@ -14,6 +14,7 @@ import {
   type OfsPolicy,
   OfsError,
   type ParityAnchor,
+  type ParityAnchorBundle,
   parseBuildIntent,
   parseOfsPolicy,
   throwIfAborted,
@@ -30,7 +31,7 @@ import {
   writeOnceJson,
 } from '@ofs/ids';
 import { resolvePinnedProfile } from './feature-profile.js';
-import { anchorRequired, typeParityAnchor } from './parity-anchor.js';
+import { anchorRequired, isAnchorBundle, typeAnchorBundle, typeParityAnchor } from './parity-anchor.js';
 import { admitOutputs } from './pass-gate.js';
 import type { RefAudit, RefAuditSink } from './ref-audit.js';
 import { resolveRef } from './resolve-ref.js';
@@ -139,14 +140,17 @@ export async function resolvePlan(intentInput: BuildIntent, deps: PlanDeps, opti
   throwIfAborted(signal);
   const profile = await resolvePinnedProfile(profiles, store, intent.feature_definition_set, io);
 
-  let anchor: { ref: string; digest: string; anchor: ParityAnchor } | undefined;
+  let anchor: { ref: string; digest: string; anchor: ParityAnchor | ParityAnchorBundle } | undefined;
   if (anchorKey !== undefined) {
     anchor = await auditedAsync(audit, anchorKey, 'parity_anchor', async () => {
       const read = await readJsonWithBytes(store, anchorKey, io);
       if (read === undefined) {
         throw new OfsError('PARITY_ANCHOR_INVALID', { message: `parity anchor ${anchorKey} does not exist`, details: { ref: anchorKey } });
       }
-      return { ref: anchorKey, digest: sha256Hex(read.bytes), anchor: typeParityAnchor(read.json, intent, anchorKey) };
+      const typed = isAnchorBundle(read.json)
+        ? typeAnchorBundle(read.json, intent, anchorKey)
+        : typeParityAnchor(read.json, intent, anchorKey);
+      return { ref: anchorKey, digest: sha256Hex(read.bytes), anchor: typed };
     });
   }
 

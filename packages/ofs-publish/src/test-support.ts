@@ -11,7 +11,7 @@ import type {
   SubjectLabels,
   TrainingPosture,
 } from '@ofs/contracts';
-import { basisHash, canonicalJson, canonicalReplayBasis, datasetManifestId, digestOf, planId, sha256Hex } from '@ofs/ids';
+import { basisHash, canonicalReplayBasis, datasetManifestId, digestOf, envelopeHash, planId, sha256Hex } from '@ofs/ids';
 import { DEMO_TOPIC, demoFeatureProfile } from '@ofs/features';
 
 /** The platform run of every test plan. */
@@ -114,7 +114,7 @@ export function testPlan(options: TestPlanOptions = {}): BuildPlan {
   };
 }
 
-/** A replay record with its payload hash. */
+/** A replay record with its record hash (`ofs.envelope_hash.v1` over event_id, ts_utc and payload). */
 export function record(
   offset: number | string,
   eventId: string,
@@ -130,7 +130,7 @@ export function record(
     event_id: eventId,
     ts_utc: ts,
     payload,
-    payload_hash: sha256Hex(canonicalJson(payload)),
+    payload_hash: envelopeHash({ event_id: eventId, ts_utc: ts, payload }),
   };
 }
 

@@ -4,3 +4,10 @@ export { feasibility, type Feasibility, type FeasibilityStatus, type SliceFeasib
 export { createMemoryReplaySource, type MemoryReplaySourceOptions } from './memory-source.js';
 export { densityOf, type OffsetDensity } from './coverage.js';
 export { parseReplayBasis, type ParsedSlice } from './basis.js';
+export {
+  resolveTimeWindow,
+  TIME_WINDOW_RULE,
+  type PartitionWindow,
+  type TimeWindowResolution,
+  type TimeWindowSelector,
+} from './time-window.js';

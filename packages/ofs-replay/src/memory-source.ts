@@ -1,11 +1,13 @@
 import {
   type AbortOptions,
   type OffsetRange,
+  OfsError,
   type ReplayRecord,
   type ReplaySlice,
   type ReplaySource,
   throwIfAborted,
 } from '@ofs/contracts';
+import { ENVELOPE_HASH_RECIPE, envelopeHash } from '@ofs/ids';
 import { type BigRange, normalizeRanges, parseOffset, toWireRanges } from './offsets.js';
 
 /** Options of `createMemoryReplaySource`. */
@@ -17,6 +19,13 @@ export interface MemoryReplaySourceOptions {
    * source unable to tell (replay is then `UNCHECKABLE`).
    */
   coverage?: ((slice: ReplaySlice) => readonly OffsetRange[] | null) | null;
+  /**
+   * Recompute each record's `payload_hash` (`ofs.envelope_hash.v1`: `event_id`, `ts_utc`,
+   * `payload` and the optional `envelope` fields) whenever it is read, and fail with
+   * `REPLAY_RECORD_INVALID` on a difference — the same check as the segment-file source's
+   * `verifyHashes`. Default `false`.
+   */
+  verifyHashes?: boolean;
 }
 
 interface Partition {
@@ -39,6 +48,27 @@ function lowerBound(offsets: readonly bigint[], target: bigint): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Throws `REPLAY_RECORD_INVALID` unless `record.payload_hash` is its `ofs.envelope_hash.v1`. */
+function verifyRecordHash(record: ReplayRecord): void {
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const where = `${record.topic}/${record.partition}@${record.offset}`;
+  if (typeof record.event_id !== 'string' || typeof record.ts_utc !== 'string' || !isObject(record.payload)) {
+    throw new OfsError('REPLAY_RECORD_INVALID', {
+      message: `${where}: event_id, ts_utc and payload cannot be hashed`,
+      details: { offset: record.offset },
+    });
+  }
+  if (record.envelope !== undefined && !isObject(record.envelope)) {
+    throw new OfsError('REPLAY_RECORD_INVALID', { message: `${where}: envelope must be an object`, details: { offset: record.offset } });
+  }
+  if (envelopeHash(record) !== record.payload_hash) {
+    throw new OfsError('REPLAY_RECORD_INVALID', {
+      message: `${where}: payload_hash does not match the envelope (${ENVELOPE_HASH_RECIPE})`,
+      details: { topic: record.topic, partition: record.partition, offset: record.offset },
+    });
+  }
 }
 
 /**
@@ -74,7 +104,9 @@ export function createMemoryReplaySource(records: Iterable<ReplayRecord>, option
     const end = lowerBound(p.offsets, hi + 1n);
     for (let i = lowerBound(p.offsets, lo); i < end; i += BATCH) {
       throwIfAborted(opts?.signal);
-      yield p.records.slice(i, Math.min(end, i + BATCH));
+      const batch = p.records.slice(i, Math.min(end, i + BATCH));
+      if (options.verifyHashes) for (const record of batch) verifyRecordHash(record);
+      yield batch;
     }
   }
 

@@ -61,7 +61,7 @@ export interface CorridorDeps {
 }
 
 /** A stage of a build, in order. */
-export type CorridorStage = 'config' | 'plan' | 'preflight' | 'replay' | 'reconstruct' | 'publish';
+export type CorridorStage = 'config' | 'plan' | 'parity' | 'preflight' | 'replay' | 'reconstruct' | 'publish';
 
 /** A progress event of a run. */
 export interface CorridorProgress {

@@ -1,5 +1,5 @@
 import { isOfsError, isOfsErrorCode, type ObjectStore, OfsError, type ReplayRecord } from '@ofs/contracts';
-import { canonicalJson, sha256Hex, writeOnceJson } from '@ofs/ids';
+import { canonicalJson, envelopeHash, writeOnceJson } from '@ofs/ids';
 import { describe, expect, it } from 'vitest';
 import { createCorridor } from './corridor.js';
 import { DEMO_PLATFORM_RUN_ID } from './demo/generate.js';
@@ -72,7 +72,7 @@ describe('fail-closed matrix: each ends FAILED with its code and publishes nothi
             archive: (records) => {
               const i = overlapOffset(records, ebCopy);
               const payload = { ...records[i]!.payload, amount: '999999.99' };
-              const tampered = { ...records[i]!, payload, payload_hash: sha256Hex(canonicalJson(payload)) };
+              const tampered = { ...records[i]!, payload, payload_hash: envelopeHash({ ...records[i]!, payload }) };
               return records.map((r, j) => (j === i ? tampered : r));
             },
           });

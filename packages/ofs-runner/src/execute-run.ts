@@ -9,11 +9,12 @@ import {
   throwIfAborted,
 } from '@ofs/contracts';
 import { createLabelResolver } from '@ofs/labels';
-import type { Ledger } from '@ofs/ledger';
+import type { Ledger, PublishedCompletion, ReportedCompletion } from '@ofs/ledger';
 import { type RefAudit, resolvePlan } from '@ofs/plan';
 import { type ExpectedDigests, findPublishedByPlan, loadPublishInputs, type PublishDeps, publish, reconstruct } from '@ofs/publish';
 import { type BuildTelemetry, withBuildSpan } from '@ofs/observe';
 import { resolveReplay } from '@ofs/replay';
+import { runParityRebuild } from './parity-rebuild.js';
 import type { CorridorDeps, CorridorProgress, CorridorStage } from './corridor-types.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
 
@@ -82,7 +83,8 @@ export async function executeRun(ctx: ExecContext, claimed: RunRecord, lease: Ru
       (build) => buildOrPublish(ctx, claimed, token, tracker, signal, build),
       ctx.deps.tracerProvider ? { tracerProvider: ctx.deps.tracerProvider } : undefined,
     );
-    ctx.progress({ run_key: runKey, stage: 'done', message: `${result.outcome} ${result.manifestKey}`, details: { ...result } });
+    const what = result.outcome === 'REPORTED' ? result.reportKey : result.manifestKey;
+    ctx.progress({ run_key: runKey, stage: 'done', message: `${result.outcome} ${what}`, details: { ...result } });
     return await ledger.complete(runKey, token, result);
   } catch (raw) {
     const error = leaseLost ?? asOfsError(raw);
@@ -123,14 +125,7 @@ async function settleFailure(
   }
 }
 
-interface Completion {
-  readonly outcome: 'NEW' | 'ALREADY_PUBLISHED';
-  readonly manifestKey: string;
-  readonly statusClass: 'COMPLETE_SUCCESS' | 'INCOMPLETE_EXPLICIT' | 'UNCHECKABLE_EXPLICIT';
-  readonly planId: string;
-  /** sha256 of the manifest's stored bytes, recorded on the run so `verify` can check it later. */
-  readonly manifestSha256: string;
-}
+type Completion = PublishedCompletion | ReportedCompletion;
 
 async function buildOrPublish(
   ctx: ExecContext,
@@ -195,6 +190,25 @@ async function buildOrPublish(
     await stageDone('plan', { plan_id: resolved.plan_id, plan_key: resolution.planKey, training_posture: resolved.training_posture });
     return resolved;
   });
+
+  // ── parity rebuild: a report, never a manifest (D10, D55) ─────────────────────────────────────
+  if (plan.intent_kind === 'parity_rebuild') {
+    return stage('parity', 'rebuilding features up to each anchor and comparing', async () => {
+      const parity = await runParityRebuild(
+        plan,
+        intent,
+        { store: deps.store, eb: deps.eb, archive: deps.archive, profiles: deps.profiles, policy: deps.policy },
+        { signal },
+      );
+      await stageDone('parity', {
+        report_key: parity.reportKey,
+        report_sha256: parity.reportSha256,
+        verdict: parity.report.verdict,
+        ...parity.report.totals,
+      });
+      return { outcome: 'REPORTED', reportKey: parity.reportKey, reportSha256: parity.reportSha256, planId: plan.plan_id } as const;
+    });
+  }
 
   if (run.mode === 'PUBLISH_ONLY') {
     if (run.plan_id !== null && run.plan_id !== plan.plan_id) {
@@ -305,10 +319,10 @@ function completion(
     outcome: 'NEW' | 'ALREADY_PUBLISHED';
     manifestKey: string;
     manifestSha256: string;
-    manifest: { status_class: Completion['statusClass'] };
+    manifest: { status_class: PublishedCompletion['statusClass'] };
   },
   plan: BuildPlan,
-): Completion {
+): PublishedCompletion {
   return {
     outcome: published.outcome,
     manifestKey: published.manifestKey,

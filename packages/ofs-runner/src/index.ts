@@ -56,3 +56,11 @@ export { COMMANDS } from './cli/commands/index.js';
 export type { CliCommand, CliIo, CliOption, CommandContext, CommandResult } from './cli/command.js';
 export { EXIT, type ExitCode, exitCodeOf } from './cli/exit-codes.js';
 export { fixHint, formatError } from './cli/hints.js';
+export { runParityRebuild, type ParityDeps, type ParityRunResult } from './parity-rebuild.js';
+export {
+  forensicRebuild,
+  type FirstDifference,
+  type ForensicDeps,
+  type ForensicResult,
+  type InputChanges,
+} from './forensic-rebuild.js';

@@ -25,4 +25,28 @@ export interface ReplaySource {
    * per record is what lets a replay run at millions of records per second.
    */
   readBatches?(slice: ReplaySlice, range: OffsetRange, options?: AbortOptions): AsyncIterable<readonly ReplayRecord[]>;
+  /**
+   * Optional, for time-window selectors: the event-time range of every stored chunk (e.g. segment
+   * file) of one topic partition, ascending by offset, together covering every offset the source
+   * holds there; `[]` when it holds none; `undefined` when it cannot prove the times of some chunk
+   * (then no time window can be resolved against it: the resolver fails closed).
+   */
+  timeIndex?(partition: TimePartition, options?: AbortOptions): Promise<readonly TimeIndexChunk[] | undefined>;
+  /** Optional, with `timeIndex`: the partitions of `topic` (with `offsetKind`) the source holds, ascending. */
+  partitions?(topic: string, offsetKind: string, options?: AbortOptions): Promise<readonly number[]>;
+}
+
+/** A topic partition of one offset kind. */
+export interface TimePartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset_kind: string;
+}
+
+/** The time range of one stored chunk: offsets `[first_offset, last_offset]`, event times `[min_ts_utc, max_ts_utc]` (instants). */
+export interface TimeIndexChunk {
+  readonly first_offset: string;
+  readonly last_offset: string;
+  readonly min_ts_utc: string;
+  readonly max_ts_utc: string;
 }

@@ -69,6 +69,8 @@ export const BuildIntentV0Schema = Type.Object(
     config_revision: Type.String({ minLength: 1 }),
     ofs_code_release_id: Type.String({ minLength: 1 }),
     non_training_allowed: Type.Optional(Type.Boolean()),
+    /** Ours: the time-window selector `replay_basis` was resolved from (never part of an identity). */
+    time_window: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
   { additionalProperties: false, $id: BUILD_INTENT_SCHEMA_VERSION, title: 'OfsBuildIntentV0' },
 );
@@ -103,6 +105,12 @@ export interface BuildIntent {
   readonly config_revision: string;
   readonly ofs_code_release_id: string;
   readonly non_training_allowed: boolean;
+  /**
+   * Ours, beside the offsets: the time-window selector the `replay_basis` was resolved from, and
+   * how (`resolveTimeWindow` of `@ofs/replay`). Recorded for people; never part of any identity
+   * or payload hash — the identity law sees only offsets (law 1).
+   */
+  readonly time_window?: Readonly<JsonObject>;
 }
 
 /** The only label resolution rule the corridor implements (law 2: no leakage). */

@@ -8,8 +8,12 @@ export type RunState = (typeof RUN_STATES)[number];
 /** What a claimed run executes: the whole build, or only publication of stored artifacts. */
 export type RunMode = 'NONE' | 'FULL' | 'PUBLISH_ONLY';
 
-/** How a DONE run ended: it published a new manifest or found an identical one. */
-export type RunOutcome = 'NEW' | 'ALREADY_PUBLISHED';
+/**
+ * How a DONE run ended: it published a new manifest or found an identical one, or (`REPORTED`,
+ * parity and forensic runs) it wrote a report and published no manifest — `manifest_key` and
+ * `status_class` stay `null`, the report's key and sha256 are in the `COMPLETED` event.
+ */
+export type RunOutcome = 'NEW' | 'ALREADY_PUBLISHED' | 'REPORTED';
 
 /** Status class of a published dataset. */
 export type StatusClass = 'COMPLETE_SUCCESS' | 'INCOMPLETE_EXPLICIT' | 'UNCHECKABLE_EXPLICIT';

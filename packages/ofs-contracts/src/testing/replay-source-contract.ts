@@ -13,9 +13,15 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A canonical JSON string literal (ASCII only, as `@ofs/ids`'s `canonicalString`). */
+function canonicalText(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
- * A replay record whose `payload_hash` really is the sha256 of the canonical JSON of its payload
- * when `payload.note` is ASCII (keys are written in sorted order, so `JSON.stringify` is then canonical).
+ * A replay record whose `payload_hash` really is its `ofs.envelope_hash.v1`: the sha256 of the
+ * canonical JSON of `{event_id, payload, ts_utc}` (written here in sorted key order, strings
+ * ASCII-escaped), for an integral `payload.amount`. `@ofs/ids`'s `envelopeHash` agrees (tested).
  */
 export async function sampleReplayRecord(
   topic: string,
@@ -25,15 +31,18 @@ export async function sampleReplayRecord(
   payload: { amount: number; note: string } = { amount: Number(offset.slice(-4)) % 1000, note: `event ${offset}` },
 ): Promise<ReplayRecord> {
   const canonical = { amount: payload.amount, note: payload.note };
+  const event_id = `evt-${topic}-${partition}-${offset}`;
+  const ts_utc = '2026-02-10T10:00:00Z';
+  const envelope = `{"event_id":${canonicalText(event_id)},"payload":{"amount":${payload.amount},"note":${canonicalText(payload.note)}},"ts_utc":${canonicalText(ts_utc)}}`;
   return {
     topic,
     partition,
     offset_kind: offsetKind,
     offset,
-    event_id: `evt-${topic}-${partition}-${offset}`,
-    ts_utc: '2026-02-10T10:00:00Z',
+    event_id,
+    ts_utc,
     payload: canonical,
-    payload_hash: await sha256Hex(JSON.stringify(canonical)),
+    payload_hash: await sha256Hex(envelope),
   };
 }
 

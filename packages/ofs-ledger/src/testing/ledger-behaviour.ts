@@ -154,6 +154,33 @@ export function describeLedgerBehaviour(name: string, makeStore: () => Promise<L
       expect(await ledger.claim({ worker: 'w2', leaseMs: 1_000 })).toBeUndefined();
     });
 
+    it('completes a run that reported instead of publishing: DONE/REPORTED, no manifest, the report in the COMPLETED event', async () => {
+      const { ledger } = await setup();
+      const { run } = await ledger.submit(
+        sampleIntent('ofs.req.report.0001', { intent_kind: 'parity_rebuild', parity_anchor_ref: 'p/a.json' }),
+      );
+      const { lease } = await claimOne(ledger);
+      const reported = {
+        outcome: 'REPORTED',
+        reportKey: 'p/ofs/parity/plan_1.json',
+        reportSha256: 'f'.repeat(64),
+        planId: 'plan_1',
+      } as const;
+      expect(await codeOf(ledger.complete(run.run_key, lease.token, { ...reported, reportSha256: 'nope' }))).toBe(
+        'LEDGER_ARGUMENT_INVALID',
+      );
+      const done = await ledger.complete(run.run_key, lease.token, reported);
+      expect(done).toMatchObject({ state: 'DONE', outcome: 'REPORTED', manifest_key: null, status_class: null, plan_id: 'plan_1' });
+      expect(await ledger.complete(run.run_key, lease.token, reported)).toEqual(done);
+      expect((await ledger.get(run.run_key)).outcome).toBe('REPORTED');
+      expect((await ledger.events(run.run_key)).at(-1)?.details).toMatchObject({
+        outcome: 'REPORTED',
+        report_key: reported.reportKey,
+        report_sha256: reported.reportSha256,
+        manifest_key: null,
+      });
+    });
+
     it('refuses a stale token with LEASE_LOST and changes nothing', async () => {
       const { ledger } = await setup();
       const { run } = await ledger.submit(sampleIntent('ofs.req.fence.0001'));

@@ -40,6 +40,12 @@ const FIXES: Partial<Record<OfsErrorCode, string>> = {
   CLI_ARGUMENT_INVALID: 'run `ofs help <command>` for usage.',
   ABORTED: 'the run’s lease was released; a worker resumes it.',
   INTERNAL_ERROR: 'this is a bug: report it with the details printed above.',
+  // features, parity and forensic rebuilds
+  FEATURE_EVENT_OUT_OF_ORDER: 'feed each event once, in ascending offset order within its topic partition (drop redeliveries first).',
+  FEATURE_ENTITY_UNKNOWN:
+    'name an entity the profile declares, with a scalar key; for a key never seen, also name its topic and partition.',
+  REBUILD_PIN_UNRESOLVED:
+    'restore what details.pin names (the profile version under profiles/, the policy file, the label store, the cited artifact) exactly as it was pinned; a changed pin is a new dataset, not a rebuild.',
 };
 
 /** The "what to fix" line for a code: a specific hint, else the catalogue's meaning. */

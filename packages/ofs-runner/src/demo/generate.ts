@@ -1,5 +1,5 @@
 import type { LabelAssertion, ReplayRecord, ReplaySlice } from '@ofs/contracts';
-import { canonicalJson, sha256Hex } from '@ofs/ids';
+import { envelopeHash } from '@ofs/ids';
 import { createRandom, type Random } from './random.js';
 
 /** Platform run of the demo data. */
@@ -171,15 +171,18 @@ export async function generateDemo(options: DemoOptions, sink: DemoSink): Promis
             channel: random.pick(CHANNELS),
             country: random.pick(COUNTRIES),
           };
+          const event_id = `ev_${random.hex(8)}`;
+          const ts_utc = new Date(tsMs).toISOString();
           record = {
             topic: topic.topic,
             partition,
             offset_kind: OFFSET_KIND,
             offset,
-            event_id: `ev_${random.hex(8)}`,
-            ts_utc: new Date(tsMs).toISOString(),
+            event_id,
+            ts_utc,
             payload,
-            payload_hash: sha256Hex(canonicalJson(payload)),
+            // The archive writer's recipe: the hash covers the whole envelope, not the payload alone.
+            payload_hash: envelopeHash({ event_id, ts_utc, payload }),
           };
           if (topic.rows) {
             counts.row_events++;

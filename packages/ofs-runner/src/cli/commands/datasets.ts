@@ -7,6 +7,7 @@ import { EXIT } from '../exit-codes.js';
 import { formatError } from '../hints.js';
 import { describeManifest } from '../format.js';
 import { intOption, manifestKeyArg, readJsonArg, withCorridor } from './shared.js';
+import { describeWindow, emptyWindow, windowedIntent } from './window.js';
 
 /** `ofs verify <manifest>`: the whole evidence chain through `verifyDataset` (never writes). */
 export const verifyCommand: CliCommand = {
@@ -128,19 +129,33 @@ export const gcCommand: CliCommand = {
 export const planCommand: CliCommand = {
   name: 'plan',
   args: '<intent.json>',
-  summary: 'resolve the plan and replay feasibility without reading any record',
+  summary:
+    'resolve the plan and replay feasibility without reading any record; with --window, first turn a time window into offsets (written with --out)',
   positionals: { min: 1, max: 1 },
-  options: {},
+  options: {
+    window: {
+      type: 'string',
+      help: "<topic=…,start=…,end=…[,partitions=a-b]> replace the topic's slices by the offsets whose watermark is in [start, end) (D58)",
+    },
+    out: { type: 'string', help: '<file> with --window: write the resolved offset intent there (never overwrites)' },
+  },
   async run(ctx) {
-    const intent = await readJsonArg(ctx, ctx.positionals[0]!, 'intent');
+    let intent = await readJsonArg(ctx, ctx.positionals[0]!, 'intent');
     return withCorridor(ctx, async (corridor) => {
+      let window: Awaited<ReturnType<typeof windowedIntent>> | undefined;
+      if (typeof ctx.values.window === 'string') {
+        window = await windowedIntent(ctx, corridor, intent, ctx.values.window);
+        if (!window.intent) return emptyWindow(window.resolution);
+        intent = window.intent;
+      }
       const answer = await corridor.planOnly(intent, { signal: ctx.io.signal });
       const plan = answer.plan as { plan_id: string; dataset_manifest_id: string; training_posture: string; replay_basis: unknown[] };
       const feas = answer.feasibility as { status: string; slices: { topic: string; partition: number; status: string }[] };
       return {
         exitCode: feas.status === 'INFEASIBLE' ? EXIT.FAILED : EXIT.OK,
-        json: answer,
+        json: window ? { ...answer, time_window: window.resolution, intent } : answer,
         text: [
+          ...(window ? describeWindow(window.resolution) : []),
           `plan ${plan.plan_id} → dataset ${plan.dataset_manifest_id} (${plan.training_posture}), stored at ${answer.planKey}`,
           `run-config digest ${answer.runConfigDigest}`,
           `feasibility ${feas.status}`,

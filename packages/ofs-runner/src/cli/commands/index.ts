@@ -3,6 +3,8 @@ import { gcCommand, inspectCommand, planCommand, verifyCommand } from './dataset
 import { demoCommand } from './demo.js';
 import { partsCommand, rowsCommand } from './parts-rows.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
+import { parityCommand } from './parity.js';
+import { rebuildCommand } from './rebuild.js';
 import { reportCommand } from './report.js';
 
 /**
@@ -23,4 +25,6 @@ export const COMMANDS: readonly CliCommand[] = [
   partsCommand,
   rowsCommand,
   gcCommand,
+  parityCommand,
+  rebuildCommand,
 ];
