@@ -34,9 +34,9 @@ const md = `# Parquet vs JSONL parts
 
 Measured ${new Date().toISOString().slice(0, 10)} with \`node bench/parquet.bench.mjs ${n}\` on 2 cores, Node ${process.version}. 1-minute load average ${load0.map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min) at the start, ${load1.map((x) => x.toFixed(1)).join(' / ')} at the end: **other helpers' builds and tests shared the 2 cores**, so wall-clock figures are depressed; compare the per-CPU-second columns and the ratios (both builds measured in this run, JSONL first, each in a fresh process).
 
-Setup: the publish benchmark's generated demo events (bench/publish-fixture.mjs: ${n.toLocaleString('en-US')} events over 4 partitions, 20% overlap of EB and Archive, 1% labelled, training plan, maturity 1 day), typed profile \`fraud-demo@v2\` (amount decimal(18,2), 10 windows), \`part_rows\` 100,000, fs store. Build = resolveReplay + labels + reconstruct + publish (the publish gate re-reads every part; for Parquet it decodes them to re-check the rows digest). Read = \`readDataset\` over the published manifest (verifies the chain, every part and the rows digest). Peak RSS sampled every 50 ms during the build.
+Setup: the publish benchmark's generated demo events (bench/publish-fixture.mjs: ${n.toLocaleString('en-US')} events over 4 partitions, 20% overlap of EB and Archive, 1% labelled, training plan, maturity 1 day), typed profile \`fraud-demo@v2\` (amount decimal(18,2), 10 windows), \`part_rows\` 100,000, fs store. Build = resolveReplay + labels + reconstruct + publish (the publish gate re-reads every part; for Parquet it decodes them to re-check the rows digest). Read = what \`readDataset\` does per part (size and sha256 check, decode to row objects, rows digest over canonical lines), without its evidence-chain checks (the bench plan ids are synthetic). Peak RSS sampled every 50 ms during the build.
 
-| format | rows | parts | bytes/row | build wall | build rows/s | build rows per CPU-s | build peak RSS | readDataset rows/s | readDataset rows per CPU-s |
+| format | rows | parts | bytes/row | build wall | build rows/s | build rows per CPU-s | build peak RSS | read rows/s | read rows per CPU-s |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${row(j)}
 ${row(p)}
@@ -48,7 +48,7 @@ Same rows digest in both builds: **${j.rows_digest === p.rows_digest ? 'yes' : '
 | part bytes | 1 / ${fmt(j.bytes / p.bytes, 1)} | ≥ 5× smaller | ${j.bytes / p.bytes >= 5 ? 'yes' : '**no**'} |
 | build rows per CPU-second | ${fmt(j.build_cpu_seconds / p.build_cpu_seconds, 2)}× | ≥ 0.9× | ${j.build_cpu_seconds / p.build_cpu_seconds >= 0.9 ? 'yes' : '**no**'} |
 | build peak RSS | ${fmt(p.build_peak_rss_mb / j.build_peak_rss_mb, 2)}× | ≤ 1.05× | ${p.build_peak_rss_mb / j.build_peak_rss_mb <= 1.05 ? 'yes' : '**no**'} |
-| readDataset rows per CPU-second | ${fmt(j.read_cpu_seconds / p.read_cpu_seconds, 2)}× | – | – |
+| read rows per CPU-second | ${fmt(j.read_cpu_seconds / p.read_cpu_seconds, 2)}× | – | – |
 `;
 writeFileSync(new URL('./results/parquet.md', import.meta.url), md);
 console.log(md);
