@@ -212,6 +212,16 @@ export const OFS_ERROR_CATALOGUE = {
   // ── reconstruction and publication (S5/S6) ─────────────────────────────────
   REPLAY_EVENT_ID_CONFLICT: entry('publish', false, 'One event_id was replayed with two different payload hashes.'),
   FEATURE_VALUE_INVALID: entry('publish', false, 'A payload value a feature aggregates is not a number or decimal string.'),
+  COLUMN_VALUE_OUT_OF_TYPE: entry(
+    'publish',
+    false,
+    'A row value does not fit its declared column type (more scale than declared, beyond the precision or int64, a finer time than the unit, a wrong JSON type); the build fails rather than round (details name the column and event).',
+  ),
+  PART_WRITE_FAILED: entry(
+    'publish',
+    false,
+    'The Parquet part writer failed on rows that fit their column types; this is a bug (details carry the cause).',
+  ),
   // ── features (@ofs/features) ─────────────────────────────────────────────────
   FEATURE_EVENT_OUT_OF_ORDER: entry(
     'features',

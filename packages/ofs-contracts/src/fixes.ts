@@ -142,6 +142,9 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
     'plan from a source whose index records event times (segment files written by the current writer), or write the offsets by hand.',
   LABEL_ASSERTION_ID_MISMATCH:
     'export the assertion again from the Label Store (it changed after its id or payload_hash was computed), or drop label_assertion_id/payload_hash to have them derived.',
+  COLUMN_VALUE_OUT_OF_TYPE:
+    'declare a wider type in a new feature_set_version (more scale or precision, a finer timestamp unit, json), or fix the producer; values are never rounded.',
+  PART_WRITE_FAILED: 'report this bug with the details printed above (the writer cause); nothing was published.',
 };
 
 /** The `fix:` line for a code: what to do next. */

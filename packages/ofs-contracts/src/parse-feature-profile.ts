@@ -3,6 +3,7 @@ import { OfsError, type Problem, throwProblems } from './errors.js';
 import { isPlainJsonObject, jsonValueProblems, parseGuarded } from './json-value.js';
 import {
   FEATURE_PROFILE_SCHEMA_VERSION,
+  FEATURE_PROFILE_V2_SCHEMA_VERSION,
   type FeatureProfile,
   FeatureProfileSchema,
   FieldFeatureSchema,
@@ -30,7 +31,7 @@ function featureLabel(raw: unknown, index: number): string {
 }
 
 /**
- * Validates a feature profile (`learning.ofs_feature_profile.v1`). Beyond the schema it checks
+ * Validates a feature profile (`learning.ofs_feature_profile.v1`, or `.v2` with typed fields). Beyond the schema it checks
  * that feature names are unique, that every window's `entity` is declared in `entities`, and
  * that every window aggregate but `count` has a `path`. Throws one `FEATURE_PROFILE_INVALID`
  * `OfsError`; `details.feature` names the first offending feature (absent when the problem is
@@ -54,8 +55,13 @@ function parseProfileUnguarded(input: unknown): FeatureProfile {
   throwProblems(jsonValueProblems(input, '', 'FEATURE_PROFILE_INVALID'), 'invalid feature profile');
   const raw = input as Record<string, unknown>;
   problems.push(...topLevelChecker.problems(raw, 'FEATURE_PROFILE_INVALID'));
-  if (raw.schema_version !== FEATURE_PROFILE_SCHEMA_VERSION && problems.every((p) => p.path !== '/schema_version')) {
-    problems.push({ path: '/schema_version', code: 'FEATURE_PROFILE_INVALID', message: `must be ${FEATURE_PROFILE_SCHEMA_VERSION}` });
+  const versions: unknown[] = [FEATURE_PROFILE_SCHEMA_VERSION, FEATURE_PROFILE_V2_SCHEMA_VERSION];
+  if (!versions.includes(raw.schema_version) && problems.every((p) => p.path !== '/schema_version')) {
+    problems.push({
+      path: '/schema_version',
+      code: 'FEATURE_PROFILE_INVALID',
+      message: `must be ${FEATURE_PROFILE_SCHEMA_VERSION} or ${FEATURE_PROFILE_V2_SCHEMA_VERSION}`,
+    });
   }
   const entities = isObject(raw.entities) ? raw.entities : {};
   const features = Array.isArray(raw.features) ? raw.features : [];

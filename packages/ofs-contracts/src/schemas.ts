@@ -10,7 +10,7 @@ import { ParityAnchorBundleSchema, ParityReportSchema } from './records/parity-r
 import { ProfilePinSchema } from './records/profile-pin.js';
 import { RunFactsViewSchema } from './records/run-facts.js';
 import { OfsPolicySchema } from './records/policy.js';
-import { DatasetManifestV1Schema } from './records/dataset-manifest-v1.js';
+import { DatasetManifestV1Schema, DatasetManifestV2Schema } from './records/dataset-manifest-v1.js';
 import { DraftReceiptSchema } from './records/draft-receipt.js';
 import { DatasetStatsSchema } from './records/dataset-stats.js';
 import { PlanIndexEntrySchema, SupersessionLinkSchema } from './records/supersession-link.js';
@@ -39,6 +39,7 @@ export const RECORD_SCHEMAS: Readonly<Record<string, TSchema>> = {
   'learning.ofs_replay_receipt.v1': ReplayReceiptSchema,
   'learning.ofs_label_assertion.v1': LabelAssertionSchema,
   'learning.dataset_manifest.v1': DatasetManifestV1Schema,
+  'learning.dataset_manifest.v2': DatasetManifestV2Schema,
   'learning.ofs_draft_receipt.v1': DraftReceiptSchema,
   'learning.ofs_dataset_stats.v1': DatasetStatsSchema,
   'learning.ofs_supersession_link.v1': SupersessionLinkSchema,

@@ -1,9 +1,11 @@
 import {
+  FEATURE_PROFILE_V2_SCHEMA_VERSION,
   type FeatureProfile,
   FeatureProfileSchema,
   OfsError,
   type Problem,
   type ResolvedFeatureProfile,
+  type ValueType,
   type WindowAggregate,
   throwProblems,
 } from '@ofs/contracts';
@@ -25,6 +27,8 @@ export interface CompiledEntity {
 export interface CompiledField {
   readonly name: string;
   readonly path: PayloadPath;
+  /** The declared column type (profile v2); `undefined` in v1 profiles (a `json` column). */
+  readonly type: ValueType | undefined;
 }
 
 /** A `window` feature. */
@@ -38,6 +42,11 @@ export interface CompiledWindow {
   readonly windowMs: number;
   /** Topics whose events update the window; `undefined` = every topic. */
   readonly topics: ReadonlySet<string> | undefined;
+  /**
+   * Profile v2: the type of the aggregated payload value (declared, or that of the field feature
+   * with the same path); `undefined` in v1 profiles and for `count`/`distinct_count`.
+   */
+  readonly valueType: ValueType | undefined;
 }
 
 /** A validated profile, ready for the reconstruction hot path. */
@@ -50,6 +59,8 @@ export interface CompiledProfile {
   readonly windows: readonly CompiledWindow[];
   /** Topics whose events produce rows; `undefined` = every topic. */
   readonly rowTopics: ReadonlySet<string> | undefined;
+  /** `true` for a v2 profile: every projected column carries a declared type. */
+  readonly typed: boolean;
 }
 
 /** Row columns a feature may not be named like (event columns) and prefixes reserved for entity and label columns. */
@@ -97,6 +108,9 @@ export function compileProfile(resolved: ResolvedFeatureProfile): CompiledProfil
   const fields: CompiledField[] = [];
   const windows: CompiledWindow[] = [];
   const seen = new Set<string>();
+  const typed = profile.schema_version === FEATURE_PROFILE_V2_SCHEMA_VERSION;
+  const fieldTypes = new Map<string, ValueType>();
+  for (const feature of profile.features) if (feature.kind === 'field' && feature.type) fieldTypes.set(feature.path, feature.type);
   profile.features.forEach((feature, i) => {
     const at = `/features/${i}`;
     const bad = (message: string) =>
@@ -107,8 +121,20 @@ export function compileProfile(resolved: ResolvedFeatureProfile): CompiledProfil
       bad(`the name collides with a reserved row column (${[...RESERVED_COLUMNS].join(', ')}, entity_*, label_*)`);
     }
     if (feature.kind === 'field') {
-      fields.push({ name: feature.name, path: feature.path.split('.') });
+      if (typed && feature.type === undefined) bad('a v2 profile declares a type for every field');
+      if (!typed && feature.type !== undefined) bad('types are declared in v2 profiles only (learning.ofs_feature_profile.v2)');
+      fields.push({ name: feature.name, path: feature.path.split('.'), type: typed ? feature.type : undefined });
       return;
+    }
+    if (!typed && feature.value_type !== undefined) bad('value_type is declared in v2 profiles only');
+    let valueType: ValueType | undefined;
+    if (typed && feature.aggregate !== 'count' && feature.aggregate !== 'distinct_count') {
+      valueType = feature.value_type ?? (feature.path === undefined ? undefined : fieldTypes.get(feature.path));
+      if (valueType === undefined)
+        bad(`a v2 profile types the value of ${feature.aggregate}: declare value_type or a field with path ${feature.path}`);
+      else if (feature.aggregate !== 'last' && valueType.type !== 'int64' && valueType.type !== 'decimal') {
+        bad(`aggregate ${feature.aggregate} needs an int64 or decimal value, not ${valueType.type}`);
+      }
     }
     const entity = entityNames.indexOf(feature.entity);
     if (entity < 0) bad(`entity "${feature.entity}" is not declared in entities`);
@@ -121,6 +147,7 @@ export function compileProfile(resolved: ResolvedFeatureProfile): CompiledProfil
       path: feature.path?.split('.'),
       windowMs: feature.window_seconds * 1000,
       topics: feature.topics ? new Set(feature.topics) : undefined,
+      valueType,
     });
   });
   throwProblems(problems, `feature profile ${resolved.ref}`);
@@ -132,6 +159,7 @@ export function compileProfile(resolved: ResolvedFeatureProfile): CompiledProfil
     fields,
     windows,
     rowTopics: profile.row_topics ? new Set(profile.row_topics) : undefined,
+    typed,
   };
 }
 

@@ -63,3 +63,25 @@ export const demoFeatureProfile: FeatureProfile = {
 export function resolvedDemoFeatureProfile(): ResolvedFeatureProfile {
   return { ref: 'fraud-demo.v1.json', profile: demoFeatureProfile, digest: digestOf(demoFeatureProfile) };
 }
+
+/**
+ * The demo feature profile `fraud-demo@v2`: the v1 features with typed columns (profile v2):
+ * `amount` is `decimal(18,2)`, the other projections `string`; window columns derive their types
+ * (counts `int64`, amount sums `decimal(38,2)`, the max and last amount `decimal(18,2)`, the mean
+ * `decimal(38,6)`).
+ */
+export const demoFeatureProfileV2: FeatureProfile = {
+  ...demoFeatureProfile,
+  schema_version: 'learning.ofs_feature_profile.v2',
+  feature_set_version: 'v2',
+  description: 'fraud-demo@v1 with typed columns (decimal amounts, string projections).',
+  features: demoFeatureProfile.features.map((f) => {
+    if (f.kind !== 'field') return { ...f };
+    return { ...f, type: f.name === 'amount' ? { type: 'decimal', precision: 18, scale: 2 } : { type: 'string' } };
+  }),
+};
+
+/** `fraud-demo@v2` resolved (`ref` `fraud-demo.v2.json`). */
+export function resolvedDemoFeatureProfileV2(): ResolvedFeatureProfile {
+  return { ref: 'fraud-demo.v2.json', profile: demoFeatureProfileV2, digest: digestOf(demoFeatureProfileV2) };
+}

@@ -30,5 +30,11 @@ export {
   rescale,
   type ScaledDecimal,
 } from './decimal.js';
-export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from './demo-profile.js';
+export {
+  DEMO_TOPIC,
+  demoFeatureProfile,
+  demoFeatureProfileV2,
+  resolvedDemoFeatureProfile,
+  resolvedDemoFeatureProfileV2,
+} from './demo-profile.js';
 export { compareAnchors, type AnchorClaim, type ParityComparison, type RebuiltSide } from './parity.js';

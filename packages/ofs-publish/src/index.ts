@@ -32,7 +32,13 @@ export {
   type PublishedDataset,
   type StoredPublishInputs,
 } from './stored-inputs.js';
-export { DEMO_TOPIC, demoFeatureProfile, resolvedDemoFeatureProfile } from '@ofs/features';
+export {
+  DEMO_TOPIC,
+  demoFeatureProfile,
+  demoFeatureProfileV2,
+  resolvedDemoFeatureProfile,
+  resolvedDemoFeatureProfileV2,
+} from '@ofs/features';
 export { compileProfile, RESERVED_COLUMNS, type CompiledProfile } from '@ofs/features';
 export { rowLayout, type RowLayout } from './row-encoder.js';
 export { EventIdSet, type SeenOutcome } from './event-id-set.js';
@@ -54,3 +60,6 @@ export {
   type DayStats,
 } from './dataset-stats.js';
 export { statsOfParts, writeDatasetStats, type StatsRef } from './stats-accumulator.js';
+export { PARQUET_WRITER, createParquetPartEncoder, decodeParquetPart, parquetElement, type PartEncoder } from './parquet-part.js';
+export { partFormatOf, partLines, type PartLines } from './part-rows.js';
+export { coercerFor, columnTypeFields, describeType, fitDecimal, fitInstant, type ColumnCoercer } from './column-types.js';

@@ -1,18 +1,13 @@
-import {
-  DATASET_MANIFEST_V0_SCHEMA_VERSION,
-  type DatasetManifestV0,
-  DatasetManifestV0Schema,
-  type DatasetManifestV1,
-} from '@ofs/contracts';
+import { DATASET_MANIFEST_V0_SCHEMA_VERSION, type DatasetManifestV0, DatasetManifestV0Schema, type DatasetManifest } from '@ofs/contracts';
 import { assertSchema } from './schema-check.js';
 
 /**
- * Projects a v1 manifest onto the reference platform's `learning.dataset_manifest.v0` for legacy
+ * Projects a v1 or v2 manifest onto the reference platform's `learning.dataset_manifest.v0` for legacy
  * consumers, and validates the result (`SCHEMA_INVALID` if it does not match the v0 schema).
  * The v0 shape cannot carry parts, digests or status: a v0 consumer must resolve the data
- * through the v1 manifest of the same `dataset_manifest_id`.
+ * through the v1/v2 manifest of the same `dataset_manifest_id`.
  */
-export function toManifestV0(manifest: DatasetManifestV1): DatasetManifestV0 {
+export function toManifestV0(manifest: DatasetManifest): DatasetManifestV0 {
   const lb = manifest.label_basis;
   const v0: DatasetManifestV0 = {
     schema_version: DATASET_MANIFEST_V0_SCHEMA_VERSION,

@@ -1,6 +1,16 @@
 import { type AbortOptions, type DatasetPart, datasetPartKey, type ObjectStore } from '@ofs/contracts';
-import { createSha256, type Sha256, writeOnceBytes } from '@ofs/ids';
+import { createSha256, type Sha256, sha256Hex, writeOnceBytes } from '@ofs/ids';
 import { ByteBuffer } from './byte-buffer.js';
+import type { PartEncoder } from './parquet-part.js';
+
+/** Options of a `PartWriter`. */
+export interface PartWriterOptions extends AbortOptions {
+  /**
+   * Encodes each full part's canonical JSONL rows into another format (Parquet). The rows digest
+   * stays over the canonical lines, so every part format of the same rows has the same one.
+   */
+  encoder?: PartEncoder;
+}
 
 /** The largest buffer presized from the first row (a larger part still grows by doubling). */
 const PRESIZE_LIMIT = 1 << 28;
@@ -30,7 +40,7 @@ export class PartWriter {
     private readonly store: ObjectStore,
     private readonly platformRunId: string,
     private readonly partRows: number,
-    private readonly options: AbortOptions = {},
+    private readonly options: PartWriterOptions = {},
   ) {}
 
   /** Where the row being written goes (see `endRow`); replaced after each part. */
@@ -96,15 +106,18 @@ export class PartWriter {
       part.update(chunk);
       this.digest.update(chunk);
     }
-    const sha256 = part.digestHex();
-    const key = datasetPartKey(this.platformRunId, sha256);
+    const encoder = this.options.encoder;
     // Drop our reference before the store call and allocate the next part's buffer only after
     // it: two part buffers are never both held by the writer.
     this.out = new ByteBuffer(16);
-    await writeOnceBytes(this.store, key, bytes, this.options);
+    const stored = encoder ? encoder.encode(bytes, rows) : bytes;
+    const sha256 = encoder ? sha256Hex(stored) : part.digestHex();
+    const key = datasetPartKey(this.platformRunId, sha256, encoder ? encoder.format : 'jsonl');
+    const { encoder: _encoder, ...storeOptions } = this.options;
+    await writeOnceBytes(this.store, key, stored, storeOptions);
     this.out = new ByteBuffer(Math.ceil(size * 1.05));
-    this.written.push({ key, rows, bytes: size, sha256 });
+    this.written.push({ key, rows, bytes: stored.byteLength, sha256 });
     this.rowsTotal += rows;
-    this.bytesTotal += size;
+    this.bytesTotal += stored.byteLength;
   }
 }

@@ -4,8 +4,10 @@ import {
   type BuildPlan,
   BuildPlanSchema,
   DATASET_MANIFEST_V1_SCHEMA_VERSION,
+  DATASET_MANIFEST_V2_SCHEMA_VERSION,
+  type DatasetManifest,
+  DatasetManifestSchema,
   type DatasetManifestV1,
-  DatasetManifestV1Schema,
   type DraftReceipt,
   DraftReceiptSchema,
   datasetManifestKey,
@@ -30,6 +32,7 @@ import {
 } from '@ofs/contracts';
 import { canonicalJson, createSha256, type Sha256, sha256Hex, utf8, writeOnceJson } from '@ofs/ids';
 import type { DraftResult } from './reconstruct.js';
+import { partFormatOf, partLines } from './part-rows.js';
 import { assertSchema, schemaProblems } from './schema-check.js';
 import { labelReceiptKey, planKey } from './keys.js';
 
@@ -63,7 +66,7 @@ export interface PublishResult {
   /** `NEW` when this call committed the manifest, `ALREADY_PUBLISHED` when an identical one was there. */
   outcome: 'NEW' | 'ALREADY_PUBLISHED';
   manifestKey: string;
-  manifest: DatasetManifestV1;
+  manifest: DatasetManifest;
   /** sha256 of the manifest's stored (canonical) bytes — what the ledger records at completion. */
   manifestSha256: string;
 }
@@ -131,7 +134,7 @@ async function run(plan: BuildPlan, inputs: PublishInputs, deps: PublishDeps, op
     linkRef = evidenceRef(supersessionLinkKey(prid, plan.dataset_manifest_id), link);
   }
   const manifest = buildManifest(plan, { replayReceipt, labelReceipt, draft }, gate, evidence, linkRef, deps.runConfigDigest);
-  assertSchema(DatasetManifestV1Schema, manifest, 'INTERNAL_ERROR', 'the manifest built for publication');
+  assertSchema(DatasetManifestSchema, manifest, 'INTERNAL_ERROR', 'the manifest built for publication');
   const manifestKey = datasetManifestKey(prid, plan.dataset_manifest_id);
   const bytes = utf8(canonicalJson(manifest));
   const manifestSha256 = sha256Hex(bytes);
@@ -344,8 +347,9 @@ async function assertPartsIntact(
 ): Promise<void> {
   const rows = createSha256();
   const prefix = `${plan.platform_run_id}/ofs/parts/`;
+  const format = partFormatOf(draft);
   for (const part of draft.parts) {
-    if (part.key !== `${prefix}${part.sha256}.jsonl`) {
+    if (part.key !== `${prefix}${part.sha256}.${format}`) {
       throw gateFailed('parts', `part ${part.key} is not at its content address`, { part: part.key });
     }
     let bytes: Uint8Array | undefined;
@@ -355,9 +359,19 @@ async function assertPartsIntact(
       throw toOfsError(error, 'STORE_UNAVAILABLE', `reading ${part.key}`);
     }
     if (bytes === undefined) throw gateFailed('parts', `part ${part.key} does not exist`, { part: part.key });
-    if (bytes.byteLength !== part.bytes || hashPartAndRows(bytes, rows) !== part.sha256) {
+    if (format === 'jsonl') {
+      if (bytes.byteLength !== part.bytes || hashPartAndRows(bytes, rows) !== part.sha256) {
+        throw gateFailed('parts', `part ${part.key} does not match its size or sha256`, { part: part.key });
+      }
+      continue;
+    }
+    if (bytes.byteLength !== part.bytes || sha256Hex(bytes) !== part.sha256) {
       throw gateFailed('parts', `part ${part.key} does not match its size or sha256`, { part: part.key });
     }
+    const decoded = await partLines(bytes, format, draft.columns, part.key);
+    if (decoded.rows?.length !== part.rows)
+      throw gateFailed('parts', `part ${part.key} does not hold ${part.rows} rows`, { part: part.key });
+    rows.update(decoded.lines);
   }
   if (rows.digestHex() !== draft.rows_digest) {
     throw gateFailed('parts', 'the parts do not hash to the draft rows_digest', { rows_digest: draft.rows_digest });
@@ -413,7 +427,7 @@ async function resolveSupersession(
     } catch {
       parsed = undefined;
     }
-    if (schemaProblems(DatasetManifestV1Schema, parsed).length > 0) throw invalid(`${key} is not a dataset manifest v1`, { ref });
+    if (schemaProblems(DatasetManifestSchema, parsed).length > 0) throw invalid(`${key} is not a dataset manifest (v1 or v2)`, { ref });
     out.push({ key, sha256: sha256Hex(bytes) });
   }
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -448,11 +462,15 @@ export function buildManifest(
   evidence: DatasetManifestV1['evidence'],
   supersessionLink: ArtifactRef | undefined,
   runConfigDigest: string | undefined,
-): DatasetManifestV1 {
+): DatasetManifest {
   const { draft, labelReceipt, replayReceipt } = inputs;
   const lb = plan.label_basis;
+  // A draft that records its part format gets a v2 manifest; older drafts keep v1 (D93).
+  const version = draft.part_format
+    ? { schema_version: DATASET_MANIFEST_V2_SCHEMA_VERSION, part_format: { ...draft.part_format } }
+    : { schema_version: DATASET_MANIFEST_V1_SCHEMA_VERSION };
   return {
-    schema_version: DATASET_MANIFEST_V1_SCHEMA_VERSION,
+    ...version,
     dataset_manifest_id: plan.dataset_manifest_id,
     dataset_fingerprint: plan.dataset_fingerprint,
     plan_id: plan.plan_id,
@@ -497,7 +515,7 @@ export function buildManifest(
     },
     ...(gate.supersedes.length > 0 ? { supersedes: gate.supersedes, backfill_reason: gate.backfillReason as string } : {}),
     ...(supersessionLink ? { supersession_link: supersessionLink } : {}),
-  };
+  } as DatasetManifest;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,13 +1,14 @@
 import {
   type AbortOptions,
   assertObjectKey,
-  type DatasetManifestV1,
-  DatasetManifestV1Schema,
+  type DatasetManifest,
+  DatasetManifestSchema,
   OfsError,
   type ObjectStore,
   toOfsError,
 } from '@ofs/contracts';
 import { createSha256, readJson, sha256Hex } from '@ofs/ids';
+import { partFormatOf, partLines } from './part-rows.js';
 import { schemaProblems } from './schema-check.js';
 import { integrityViolation, type VerifyLedger, verifyManifestChain } from './verify-dataset.js';
 
@@ -22,20 +23,23 @@ function violation(message: string, details: Record<string, unknown>): OfsError 
   return new OfsError('DATASET_INTEGRITY_VIOLATION', { message, details });
 }
 
-/** Reads and validates a v1 manifest; `REF_NOT_FOUND` when absent, `DATASET_INTEGRITY_VIOLATION` when not a v1 manifest. */
-export async function readManifest(manifestKey: string, deps: ReadDatasetDeps): Promise<DatasetManifestV1> {
+/** Reads and validates a v1 or v2 manifest; `REF_NOT_FOUND` when absent, `DATASET_INTEGRITY_VIOLATION` when not a manifest. */
+export async function readManifest(manifestKey: string, deps: ReadDatasetDeps): Promise<DatasetManifest> {
   assertObjectKey(manifestKey);
   const manifest = await readJson(deps.store, manifestKey, deps.signal ? { signal: deps.signal } : undefined);
   if (manifest === undefined)
     throw new OfsError('REF_NOT_FOUND', { message: `no manifest at ${manifestKey}`, details: { key: manifestKey } });
-  const problems = schemaProblems(DatasetManifestV1Schema, manifest);
+  const problems = schemaProblems(DatasetManifestSchema, manifest);
   if (problems.length > 0)
-    throw violation(`${manifestKey} is not a dataset manifest v1: ${problems.join('; ')}`, { manifest_key: manifestKey, problems });
-  return manifest as DatasetManifestV1;
+    throw violation(`${manifestKey} is not a dataset manifest (v1 or v2): ${problems.join('; ')}`, { manifest_key: manifestKey, problems });
+  return manifest as DatasetManifest;
 }
 
 /**
- * Streams a published dataset's rows (parsed JSON objects) in row order. Before the first row,
+ * Streams a published dataset's rows in row order, from JSONL or Parquet parts alike: the same
+ * rows give the same objects (JS types: strings, booleans, `integer`/`int64` as numbers within
+ * ±(2^53 − 1), decimals as exact strings (typed decimals with exactly their scale), timestamps as
+ * canonical UTC instants, `json` columns as parsed JSON). Before the first row,
  * the whole evidence chain is verified (`verifyManifestChain`: canonical manifest, evidence
  * digests, the manifest's claims against its receipts and plan, the by-plan index, and with a
  * `ledger` the recorded manifest digest). Each part is checked against its size and sha256 before
@@ -46,6 +50,7 @@ export async function* readDataset(manifestKey: string, deps: ReadDatasetDeps): 
   const chain = await verifyManifestChain(manifestKey, deps);
   if (chain.differences.length > 0 || chain.manifest === undefined) throw integrityViolation(manifestKey, chain.differences);
   const manifest = chain.manifest;
+  const format = partFormatOf(manifest);
   const signal = deps.signal ? { signal: deps.signal } : undefined;
   const digest = createSha256();
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -64,6 +69,17 @@ export async function* readDataset(manifestKey: string, deps: ReadDatasetDeps): 
     const actual = sha256Hex(bytes);
     if (actual !== part.sha256)
       throw violation(`part ${part.key} has sha256 ${actual}, the manifest says ${part.sha256}`, { part: part.key, actual });
+    if (format === 'parquet') {
+      const decoded = await partLines(bytes, format, manifest.columns, part.key);
+      const partRows = decoded.rows ?? [];
+      if (partRows.length !== part.rows) throw violation(`part ${part.key} does not hold ${part.rows} rows`, { part: part.key });
+      digest.update(decoded.lines);
+      for (const row of partRows) {
+        rows++;
+        yield row;
+      }
+      continue;
+    }
     digest.update(bytes);
     let text: string;
     try {

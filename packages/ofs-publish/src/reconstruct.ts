@@ -12,6 +12,7 @@ import {
   type LabelSubject,
   OFS_POLICY_DEFAULTS,
   OfsError,
+  partSettings,
   type ObjectStore,
   type OfsPolicy,
   ROWS_DIGEST_RECIPE,
@@ -33,6 +34,7 @@ import {
   valueAt,
 } from '@ofs/features';
 import { EventIdSet } from './event-id-set.js';
+import { createParquetPartEncoder } from './parquet-part.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
@@ -131,7 +133,10 @@ async function run<LabelReceipt>(
   assertPinned(plan, profile, deps.policy);
   const policy = { ...OFS_POLICY_DEFAULTS, ...deps.policy };
   const labelTypes = coveragePolicyOf(plan, policy).label_types;
-  const layout = rowLayout(profile, labelTypes);
+  const layout = rowLayout(profile, labelTypes, policy.label_value_types);
+  const settings = partSettings(policy);
+  const coercers = layout.coercers;
+  const typedFrom = profile.typed ? layout.fieldSlot : layout.width;
   const training = plan.training_posture === 'TRAINING';
   const slices = plan.replay_basis;
   const counts: DraftSliceCounts[] = slices.map((s) => ({
@@ -148,7 +153,11 @@ async function run<LabelReceipt>(
     immature_excluded: 0,
   }));
   const seen = new EventIdSet(options.expectedEvents);
-  const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, { ...(signal ? { signal } : {}) });
+  const encoder = settings.format === 'parquet' ? await createParquetPartEncoder(layout.columns, settings) : undefined;
+  const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, {
+    ...(signal ? { signal } : {}),
+    ...(encoder ? { encoder } : {}),
+  });
 
   // The batch face of the feature engine: window state per topic partition, in offset order.
   const features = new BatchFeatures(profile);
@@ -254,6 +263,11 @@ async function run<LabelReceipt>(
     for (let f = 0; f < profile.fields.length; f++) {
       values[layout.fieldSlot + f] = valueAt(payload, (profile.fields[f] as CompiledField).path) ?? null;
     }
+    // Typed columns (profile v2): every projected and derived value must fit its declared type.
+    for (let i = typedFrom; i < layout.labelSlot; i++) {
+      const coerce = coercers[i];
+      if (coerce !== undefined) values[i] = coerce(values[i], r.event_id);
+    }
     batch.begin(sliceIndex, r.event_id, canonical);
     for (let k = 0; k <= split.lateRuns; k++) {
       split.writeEarly(values, k, batch.sink);
@@ -309,6 +323,11 @@ async function run<LabelReceipt>(
     label_types: [...labelTypes],
     immature_rows_included: !training,
     columns: layout.columns.map((c) => ({ ...c })),
+    // A policy that names a part format, or a typed profile, gets a v2 manifest (part format
+    // recorded); older configurations keep their v1 draft and manifest bytes (D93).
+    ...(policy.part_format !== undefined || profile.typed
+      ? { part_format: { ...settings, ...(encoder?.writer ? { writer: encoder.writer } : {}) } }
+      : {}),
     parts: written.parts,
     rows_total: written.rows,
     rows_digest_recipe: ROWS_DIGEST_RECIPE,
@@ -376,7 +395,9 @@ async function joinLabels(
     let slot = layout.labelSlot;
     for (const type of layout.labelTypes) {
       const label = subject.labels[type];
-      late[slot++] = label?.status === 'LABELLED' ? label.value : null;
+      const value = label?.status === 'LABELLED' ? label.value : null;
+      const coerce = layout.coercers[slot];
+      late[slot++] = coerce === undefined ? value : coerce(value, eventId as string);
       late[slot++] = label?.status ?? 'UNLABELLED';
       late[slot++] = label?.status === 'LABELLED' ? label.assertion_id : null;
     }

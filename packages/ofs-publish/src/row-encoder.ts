@@ -1,7 +1,8 @@
-import { type Column, compareCodePoints, OfsError } from '@ofs/contracts';
+import { type Column, compareCodePoints, OfsError, type ValueType } from '@ofs/contracts';
 import { canonicalJson, canonicalNumber, canonicalString } from '@ofs/ids';
 import type { ByteBuffer } from './byte-buffer.js';
-import type { CompiledProfile } from '@ofs/features';
+import type { CompiledProfile, CompiledWindow } from '@ofs/features';
+import { type ColumnCoercer, coercerFor, columnTypeFields } from './column-types.js';
 
 /**
  * The row layout (docs/decisions.md, "row layout"): one flat JSON object per row with the event
@@ -25,6 +26,11 @@ export interface RowLayout {
   toObject(values: readonly unknown[]): Record<string, unknown>;
   /** The same line in pieces, for rows whose label columns are filled later (see `SplitRowEncoder`). */
   readonly split: SplitRowEncoder;
+  /**
+   * By internal slot: the coercer of a typed column (profile v2: payload value → row value, or
+   * `COLUMN_VALUE_OUT_OF_TYPE`); `undefined` where values pass unchanged.
+   */
+  readonly coercers: readonly (ColumnCoercer | undefined)[];
 }
 
 /**
@@ -76,9 +82,34 @@ const EVENT_COLUMNS: Column[] = [
   },
 ];
 
-/** Builds the row layout of a profile and the policy's label types. */
-export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[]): RowLayout {
-  const internal: Column[] = [...EVENT_COLUMNS];
+/** The derived type of a window column of a typed (v2) profile (docs/decisions.md D91). */
+export function windowValueType(w: CompiledWindow): ValueType {
+  const source = w.valueType;
+  switch (w.aggregate) {
+    case 'count':
+    case 'distinct_count':
+      return { type: 'int64' };
+    case 'sum':
+      return { type: 'decimal', precision: 38, scale: source?.type === 'decimal' ? source.scale : 0 };
+    case 'mean':
+      return { type: 'decimal', precision: 38, scale: 6 };
+    default:
+      return source ?? { type: 'json' };
+  }
+}
+
+/**
+ * Builds the row layout of a profile and the policy's label types. For a typed (v2) profile,
+ * fields take their declared types, windows derive theirs (`windowValueType`), label value
+ * columns take `labelValueTypes[type]` (default `string`) and integer event columns are `int64`.
+ */
+export function rowLayout(
+  profile: CompiledProfile,
+  labelTypes: readonly string[],
+  labelValueTypes: Readonly<Record<string, ValueType>> = {},
+): RowLayout {
+  const typed = profile.typed;
+  const internal: Column[] = EVENT_COLUMNS.map((c) => (typed && c.type === 'integer' ? { ...c, type: 'int64' } : { ...c }));
   const entitySlot = internal.length;
   for (const e of profile.entities) {
     internal.push({
@@ -91,7 +122,13 @@ export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[
   }
   const fieldSlot = internal.length;
   for (const f of profile.fields) {
-    internal.push({ name: f.name, type: 'json', nullable: true, source: 'feature', description: `Payload ${f.path.join('.')}.` });
+    internal.push({
+      name: f.name,
+      ...(f.type ? columnTypeFields(f.type) : { type: 'json' as const }),
+      nullable: true,
+      source: 'feature',
+      description: `Payload ${f.path.join('.')}.`,
+    });
   }
   const windowSlot = internal.length;
   for (const w of profile.windows) {
@@ -99,7 +136,7 @@ export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[
     const entity = profile.entities[w.entity];
     internal.push({
       name: w.name,
-      type,
+      ...(typed ? columnTypeFields(windowValueType(w)) : { type }),
       nullable: true,
       source: 'feature',
       description: `${w.aggregate}${w.path ? ` of ${w.path.join('.')}` : ''} per ${entity?.name} over ${w.windowMs / 1000}s before the event.`,
@@ -107,7 +144,13 @@ export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[
   }
   const labelSlot = internal.length;
   for (const t of labelTypes) {
-    internal.push({ name: `label_${t}`, type: 'json', nullable: true, source: 'label', description: `Label ${t} as of the cutoff.` });
+    internal.push({
+      name: `label_${t}`,
+      ...(typed ? columnTypeFields(labelValueTypes[t] ?? { type: 'string' }) : { type: 'json' as const }),
+      nullable: true,
+      source: 'label',
+      description: `Label ${t} as of the cutoff.`,
+    });
     internal.push({
       name: `label_${t}_status`,
       type: 'string',
@@ -139,7 +182,8 @@ export function rowLayout(profile: CompiledProfile, labelTypes: readonly string[
     return row;
   };
   const split = splitEncoder(order, prefixes, (i) => i === EVENT_SLOTS.mature || i >= labelSlot);
-  return { columns, width: internal.length, entitySlot, fieldSlot, windowSlot, labelSlot, labelTypes, encode, toObject, split };
+  const coercers = internal.map((c, i) => (typed && i >= fieldSlot ? coercerFor(c) : undefined));
+  return { columns, width: internal.length, entitySlot, fieldSlot, windowSlot, labelSlot, labelTypes, encode, toObject, split, coercers };
 }
 
 /** One run of consecutive row columns: their `,"key":` prefixes and value slots. */

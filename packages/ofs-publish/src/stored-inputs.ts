@@ -1,7 +1,7 @@
 import {
   type AbortOptions,
   type BuildPlan,
-  type DatasetManifestV1,
+  type DatasetManifest,
   type DraftReceipt,
   DraftReceiptSchema,
   draftReceiptKey,
@@ -114,7 +114,7 @@ export async function loadPublishInputs(
 /** A published dataset found through the by-plan index. */
 export interface PublishedDataset {
   manifestKey: string;
-  manifest: DatasetManifestV1;
+  manifest: DatasetManifest;
   index: PlanIndexEntry;
 }
 

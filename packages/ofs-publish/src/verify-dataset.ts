@@ -5,8 +5,8 @@ import {
   type BuildPlan,
   BuildPlanSchema,
   coverageGateReasons,
-  type DatasetManifestV1,
-  DatasetManifestV1Schema,
+  type DatasetManifest,
+  DatasetManifestSchema,
   type DraftReceipt,
   DraftReceiptSchema,
   type DatasetStatsRecord,
@@ -37,6 +37,7 @@ import {
 import { basisHash, canonicalJson, createSha256, datasetManifestId, planId, sha256Hex } from '@ofs/ids';
 import type { TSchema } from 'typebox';
 import { labelReceiptKey, planKey } from './keys.js';
+import { type PartLines, partFormatOf, partLines } from './part-rows.js';
 import { buildManifest, statusClassOf } from './publish.js';
 import { schemaProblems } from './schema-check.js';
 
@@ -79,7 +80,7 @@ export interface DatasetVerification {
   readonly manifestKey: string;
   /** sha256 of the manifest's stored bytes. */
   readonly manifestSha256: string;
-  readonly manifest: DatasetManifestV1;
+  readonly manifest: DatasetManifest;
   /** Rows counted in the parts (equals `manifest.rows_total`). */
   readonly rows: number;
   /** The checks that ran, in order. */
@@ -94,7 +95,7 @@ export interface DatasetVerification {
 export interface ChainVerification {
   readonly manifestKey: string;
   readonly manifestSha256: string;
-  readonly manifest: DatasetManifestV1 | undefined;
+  readonly manifest: DatasetManifest | undefined;
   readonly differences: IntegrityDifference[];
   readonly checks: string[];
   readonly ledger: LedgerEvidence | null;
@@ -181,7 +182,7 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
   }
   const manifestSha256 = sha256Hex(bytes);
   let summaries: LedgerEvidence['runs'] = runs ? runs.map((run) => ledgerRunSummary(run, [])) : [];
-  const result = (manifest: DatasetManifestV1 | undefined): ChainVerification => ({
+  const result = (manifest: DatasetManifest | undefined): ChainVerification => ({
     manifestKey,
     manifestSha256,
     manifest,
@@ -200,12 +201,12 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
   }
   if (!parsed.canonical)
     diff('manifest.canonical_form', manifestKey, 'the manifest bytes are not its canonical JSON (edited or re-formatted)');
-  const problems = schemaProblems(DatasetManifestV1Schema, parsed.value, 20);
+  const problems = schemaProblems(DatasetManifestSchema, parsed.value, 20);
   if (problems.length > 0) {
-    diff('manifest.schema', manifestKey, `not a dataset manifest v1: ${problems.join('; ')}`);
+    diff('manifest.schema', manifestKey, `not a dataset manifest (v1 or v2): ${problems.join('; ')}`);
     return result(undefined);
   }
-  const manifest = parsed.value as DatasetManifestV1;
+  const manifest = parsed.value as DatasetManifest;
   const prid = manifest.platform_run_id;
   const ownKey = datasetManifestKey(prid, manifest.dataset_manifest_id);
   if (ownKey !== manifestKey) diff('manifest.key', manifestKey, `the manifest's id puts it at ${ownKey}`, ownKey, manifestKey);
@@ -400,9 +401,10 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
 
 /** Checks every part's size, sha256 and row count and the rows digest over all parts, in order. */
 export async function verifyParts(
-  manifest: DatasetManifestV1,
+  manifest: DatasetManifest,
   deps: VerifyDatasetDeps,
 ): Promise<{ rows: number; differences: IntegrityDifference[] }> {
+  const format = partFormatOf(manifest);
   const signal = deps.signal ? { signal: deps.signal } : undefined;
   const differences: IntegrityDifference[] = [];
   const digest = createSha256();
@@ -411,12 +413,12 @@ export async function verifyParts(
   let bytesTotal = 0;
   for (const part of manifest.parts) {
     throwIfAborted(deps.signal);
-    if (part.key !== `${prefix}${part.sha256}.jsonl`) {
+    if (part.key !== `${prefix}${part.sha256}.${format}`) {
       differences.push({
         check: 'part.key',
         key: part.key,
         message: 'the part is not at its content address',
-        expected: `${prefix}${part.sha256}.jsonl`,
+        expected: `${prefix}${part.sha256}.${format}`,
       });
     }
     const bytes = await getBytes(deps.store, part.key, signal);
@@ -425,7 +427,16 @@ export async function verifyParts(
       continue;
     }
     bytesTotal += bytes.byteLength;
-    digest.update(bytes);
+    // Parquet parts are decoded and their rows re-encoded canonically: the rows digest covers rows, not files.
+    let decoded: PartLines;
+    try {
+      decoded = await partLines(bytes, format, manifest.columns, part.key);
+    } catch (error) {
+      if (!isOfsError(error, 'DATASET_INTEGRITY_VIOLATION')) throw error;
+      differences.push({ check: 'part.decode', key: part.key, message: error.message });
+      continue;
+    }
+    digest.update(decoded.lines);
     if (bytes.byteLength !== part.bytes) {
       differences.push({
         check: 'part.bytes',
@@ -446,8 +457,9 @@ export async function verifyParts(
       });
     }
     let lines = 0;
-    for (let i = 0; i < bytes.byteLength; i++) if (bytes[i] === 0x0a) lines++;
-    if (lines !== part.rows || (bytes.byteLength > 0 && bytes[bytes.byteLength - 1] !== 0x0a)) {
+    const text = decoded.lines;
+    for (let i = 0; i < text.byteLength; i++) if (text[i] === 0x0a) lines++;
+    if (lines !== part.rows || (text.byteLength > 0 && text[text.byteLength - 1] !== 0x0a)) {
       differences.push({
         check: 'part.rows',
         key: part.key,
@@ -742,7 +754,7 @@ function compareClaims(expected: Record<string, unknown>, actual: Record<string,
 async function checkLedger(
   ledger: VerifyLedger,
   runs: readonly RunRecord[],
-  manifest: DatasetManifestV1,
+  manifest: DatasetManifest,
   manifestKey: string,
   manifestSha256: string,
   diff: Diff,

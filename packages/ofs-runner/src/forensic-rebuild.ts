@@ -1,7 +1,7 @@
 import {
   type AbortOptions,
   type BuildPlan,
-  type DatasetManifestV1,
+  type DatasetManifest,
   type FeatureProfiles,
   isOfsError,
   type LabelStore,
@@ -15,7 +15,7 @@ import {
 } from '@ofs/contracts';
 import { canonicalJson, digestOf, sha256Hex } from '@ofs/ids';
 import { createLabelResolver } from '@ofs/labels';
-import { readManifest, reconstruct } from '@ofs/publish';
+import { partFormatOf, partLines, readManifest, reconstruct } from '@ofs/publish';
 import { resolveReplay } from '@ofs/replay';
 
 /** What a forensic rebuild reads (the corridor's ports) and where it writes (`scratch` only). */
@@ -155,7 +155,7 @@ export async function forensicRebuild(manifestKey: string, deps: ForensicDeps, o
 
 /** The first part whose bytes differ, and the first differing line (row) inside it. */
 async function firstDifference(
-  manifest: DatasetManifestV1,
+  manifest: DatasetManifest,
   rebuiltParts: readonly { key: string; sha256: string; rows: number }[],
   deps: ForensicDeps,
   options: AbortOptions,
@@ -169,8 +169,10 @@ async function firstDifference(
       rowBase += original.rows;
       continue;
     }
-    const a = original ? lines(await deps.store.get(original.key, options)) : [];
-    const b = rebuilt ? lines(await deps.scratch.get(rebuilt.key, options)) : [];
+    // Parquet parts compare by their canonical row lines (the rows digest's lines).
+    const format = partFormatOf(manifest);
+    const a = original ? await lines(await deps.store.get(original.key, options), format, manifest, original.key) : [];
+    const b = rebuilt ? await lines(await deps.scratch.get(rebuilt.key, options), format, manifest, rebuilt.key) : [];
     let j = 0;
     while (j < a.length && j < b.length && a[j] === b[j]) j++;
     const row = a[j] ?? b[j];
@@ -198,9 +200,14 @@ async function firstDifference(
   };
 }
 
-function lines(bytes: Uint8Array | undefined): string[] {
+async function lines(
+  bytes: Uint8Array | undefined,
+  format: 'jsonl' | 'parquet',
+  manifest: DatasetManifest,
+  key: string,
+): Promise<string[]> {
   if (bytes === undefined) return [];
-  const text = new TextDecoder().decode(bytes);
+  const text = new TextDecoder().decode((await partLines(bytes, format, manifest.columns, key)).lines);
   return text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined);
 }
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildPlan, createMemoryObjectStore, type ReplayRecord } from '@ofs/contracts';
-import { createOnlineFeatures, resolvedDemoFeatureProfile } from '@ofs/features';
+import { createOnlineFeatures, resolvedDemoFeatureProfileV2 } from '@ofs/features';
 import { canonicalJson, sha256Hex } from '@ofs/ids';
 import { resolveReplay } from '@ofs/replay';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ async function onlineAnchors(dir: string, intent: Record<string, unknown>) {
     await replay.receipt;
     // The fraud topic's partition 1: snapshots after its 25th and 50th record, for the cards seen by then.
     const slice = plan.replay_basis.find((s) => s.topic === 'fp.bus.traffic.fraud.v1' && s.partition === 1)!;
-    const online = createOnlineFeatures(resolvedDemoFeatureProfile());
+    const online = createOnlineFeatures(resolvedDemoFeatureProfileV2());
     const seen = new Set<string>();
     const anchors: Record<string, unknown>[] = [];
     const at = new Set([25, 50]);

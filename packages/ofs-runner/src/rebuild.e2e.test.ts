@@ -38,9 +38,8 @@ describe('ofs rebuild on the demo (fs store + PGlite)', async () => {
     expect(identical.rebuilt.rows_digest).toBe(identical.original.rows_digest);
 
     // A label for the first published row, observed before the cutoff, appended after publication.
-    const manifest = JSON.parse(manifestBytes.toString('utf8'));
-    const firstPart = await readFile(join(storeDir, manifest.parts[0].key), 'utf8');
-    const firstRow = JSON.parse(firstPart.split('\n')[0]!);
+    // The demo's parts are Parquet: the first row through `ofs rows`.
+    const firstRow = JSON.parse((await cli(['rows', manifestKey, '--dir', dir, '--limit', '1'])).stdout.split('\n')[0]!);
     const corridor = await createDefaultCorridor({ dir });
     try {
       await corridor.labels.append([
@@ -80,7 +79,7 @@ describe('ofs rebuild on the demo (fs store + PGlite)', async () => {
     expect(await readdir(join(dir, 'scratch'))).toEqual([]);
 
     // The profile version is gone: a clear code naming the pin.
-    await rename(join(dir, 'profiles', 'fraud-demo', 'v1.json'), join(dir, 'profiles', 'fraud-demo', 'v1.json.gone'));
+    await rename(join(dir, 'profiles', 'fraud-demo', 'v2.json'), join(dir, 'profiles', 'fraud-demo', 'v2.json.gone'));
     const gone = await cli(['rebuild', manifestKey, '--dir', dir, '--json']);
     expect(gone.code).toBe(3);
     expect(gone.json().error).toMatchObject({ code: 'REBUILD_PIN_UNRESOLVED', details: { pin: 'feature_profile' } });

@@ -4,6 +4,7 @@ import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalJson, sha256Hex } from '@ofs/ids';
+import { createParquetPartEncoder, decodeParquetPart, partLines } from '@ofs/publish';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from './test-support/cli-harness.js';
 
@@ -45,10 +46,12 @@ describe('ofs verify, status, retry-publish and gc on a demo dataset (spawned bu
     };
   });
 
-  const read = (key: string) => readFile(join(store, key), 'utf8');
+  // Parquet parts as latin1 (byte-preserving), so they survive an edit and its undo; JSON as UTF-8.
+  const encodingOf = (key: string) => (key.endsWith('.parquet') ? 'latin1' : 'utf8');
+  const read = (key: string) => readFile(join(store, key), encodingOf(key));
   async function write(key: string, text: string): Promise<void> {
     if (existsSync(join(store, key))) await chmod(join(store, key), 0o644);
-    await writeFile(join(store, key), text);
+    await writeFile(join(store, key), text, encodingOf(key));
   }
   /** Applies `edit` to the store objects, runs `fn`, and puts every touched object back. */
   async function withTamper(edit: (o: Editor) => Promise<void>, fn: () => Promise<void>): Promise<void> {
@@ -148,19 +151,35 @@ describe('ofs verify, status, retry-publish and gc on a demo dataset (spawned bu
     const forge = async (o: Editor) => {
       const manifest = JSON.parse(await o.read(manifestKey));
       const old = manifest.parts[0];
-      const bytes = (await o.read(old.key)).replace('"LEGIT"', '"FRAUD"');
+      // The demo's parts are Parquet: decode the first part, change one label, re-encode it with the pinned writer.
+      const format = manifest.part_format.format;
+      const rows = await decodeParquetPart(Buffer.from(await o.read(old.key), 'latin1'), manifest.columns, old.key);
+      const victim = rows.find((r) => r.label_is_fraud === 'LEGIT') ?? rows[0]!;
+      victim.label_is_fraud = 'FRAUD';
+      const lines = Buffer.from(rows.map((r) => `${canonicalJson(r)}\n`).join(''), 'utf8');
+      const encoder = await createParquetPartEncoder(manifest.columns, manifest.part_format);
+      const bytes = Buffer.from(encoder.encode(lines, rows.length));
       const sha = sha256Hex(bytes);
-      const part = { ...old, key: old.key.replace(old.sha256, sha), sha256: sha };
-      await o.write(part.key, bytes);
-      const rowsDigest = sha256Hex(
-        (await Promise.all(manifest.parts.map((p: { key: string }, i: number) => (i === 0 ? bytes : o.read(p.key))))).join(''),
+      const part = { ...old, key: old.key.replace(old.sha256, sha), sha256: sha, bytes: bytes.length };
+      await o.write(part.key, bytes.toString('latin1'));
+      const others = await Promise.all(
+        manifest.parts
+          .slice(1)
+          .map(
+            async (p: { key: string }) =>
+              (await partLines(Buffer.from(await o.read(p.key), 'latin1'), format, manifest.columns, p.key)).lines,
+          ),
       );
+      const rowsDigest = sha256Hex(Buffer.concat([lines, ...others]));
+      const bytesTotal = manifest.bytes_total - old.bytes + bytes.length;
       const draft = { ...JSON.parse(await o.read(keys.draft)) };
       draft.parts = [part, ...draft.parts.slice(1)];
       draft.rows_digest = rowsDigest;
+      draft.bytes_total = bytesTotal;
       await o.write(keys.draft, canonicalJson(draft));
       manifest.parts = draft.parts;
       manifest.rows_digest = rowsDigest;
+      manifest.bytes_total = bytesTotal;
       manifest.evidence.draft_receipt.sha256 = sha256Hex(canonicalJson(draft));
       await o.write(manifestKey, canonicalJson(manifest));
       const index = JSON.parse(await o.read(keys.index));

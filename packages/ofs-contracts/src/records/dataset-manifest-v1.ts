@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { ColumnSchema, DatasetPartSchema, ROWS_DIGEST_RECIPE } from './draft-receipt.js';
+import { ColumnSchema, DatasetPartSchema, PartFormatSchema, ROWS_DIGEST_RECIPE } from './draft-receipt.js';
 import { FeatureDefinitionSetSchema, ReplaySliceSchema } from './intent.js';
 import { PlanLabelBasisSchema } from './plan.js';
 import type { StatusClass } from './run.js';
@@ -86,6 +86,30 @@ export const DatasetManifestV1Schema = Type.Object(
 export type DatasetManifestV1 = Static<typeof DatasetManifestV1Schema>;
 /** A stored artifact reference (key + sha256 of its bytes). */
 export type ArtifactRef = Static<typeof ArtifactRefSchema>;
+
+/** The schema version string of a v2 dataset manifest. */
+export const DATASET_MANIFEST_V2_SCHEMA_VERSION = 'learning.dataset_manifest.v2';
+
+/**
+ * `learning.dataset_manifest.v2` (DESIGN §12): the v1 manifest plus the part format (`jsonl` or
+ * `parquet`, compression, row-group size, pinned writer) and typed columns (`int64`, `decimal`
+ * with precision and scale, `timestamp` with a unit). Later changes add optional fields.
+ */
+export const DatasetManifestV2Schema = Type.Object(
+  {
+    ...DatasetManifestV1Schema.properties,
+    schema_version: Type.Literal(DATASET_MANIFEST_V2_SCHEMA_VERSION),
+    part_format: PartFormatSchema,
+  },
+  { additionalProperties: false, $id: DATASET_MANIFEST_V2_SCHEMA_VERSION, title: 'DatasetManifestV2' },
+);
+
+/** A v2 dataset manifest (see `DatasetManifestV2Schema`). */
+export type DatasetManifestV2 = Static<typeof DatasetManifestV2Schema>;
+/** Any dataset manifest the corridor publishes or verifies (v1 from earlier releases, v2 now). */
+export type DatasetManifest = DatasetManifestV1 | DatasetManifestV2;
+/** Either manifest schema (validation of a stored manifest of either version). */
+export const DatasetManifestSchema = Type.Union([DatasetManifestV1Schema, DatasetManifestV2Schema]);
 
 /** Object key of a published manifest. */
 export function datasetManifestKey(platformRunId: string, datasetManifestId: string): string {

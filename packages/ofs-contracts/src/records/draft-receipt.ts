@@ -21,8 +21,12 @@ export const DatasetPartSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** The type of a row column (JSON types; `decimal` is an exact decimal string, `null` allowed where `nullable`). */
-export const COLUMN_TYPES = ['string', 'integer', 'decimal', 'boolean', 'json'] as const;
+/**
+ * The type of a row column. v1 types: JSON types (`integer`; `decimal` is an exact decimal string
+ * of any scale; `json` any JSON value). Typed columns (profile v2) add `int64`, `decimal` with
+ * `precision` and `scale`, and `timestamp` with a `unit`; `null` is allowed where `nullable`.
+ */
+export const COLUMN_TYPES = ['string', 'integer', 'int64', 'decimal', 'timestamp', 'boolean', 'json'] as const;
 
 /** One column of the dataset rows, in canonical (code point) key order. */
 export const ColumnSchema = Type.Object(
@@ -31,14 +35,34 @@ export const ColumnSchema = Type.Object(
     type: Type.Union([
       Type.Literal('string'),
       Type.Literal('integer'),
+      Type.Literal('int64'),
       Type.Literal('decimal'),
+      Type.Literal('timestamp'),
       Type.Literal('boolean'),
       Type.Literal('json'),
     ]),
+    /** `decimal` of a typed column: total digits (at most 38). */
+    precision: Type.Optional(Type.Integer({ minimum: 1, maximum: 38 })),
+    /** `decimal` of a typed column: fraction digits; every value has exactly this many. */
+    scale: Type.Optional(Type.Integer({ minimum: 0, maximum: 38 })),
+    /** `timestamp`: the declared unit (UTC instants with 3 or 6 fraction digits). */
+    unit: Type.Optional(Type.Union([Type.Literal('ms'), Type.Literal('us')])),
     nullable: Type.Boolean(),
     /** Where the column comes from: `event`, `entity`, `feature`, `label`. */
     source: Type.Union([Type.Literal('event'), Type.Literal('entity'), Type.Literal('feature'), Type.Literal('label')]),
     description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** How the parts are stored: the policy's pinned part settings (absent in drafts and manifests before Parquet = JSONL). */
+export const PartFormatSchema = Type.Object(
+  {
+    format: Type.Union([Type.Literal('jsonl'), Type.Literal('parquet')]),
+    compression: Type.Union([Type.Literal('zstd'), Type.Literal('snappy'), Type.Literal('none')]),
+    row_group_rows: Type.Integer({ minimum: 1 }),
+    /** The Parquet writer and its pinned version, e.g. `hyparquet-writer@0.17.0` (absent for JSONL). */
+    writer: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -111,6 +135,8 @@ export const DraftReceiptSchema = Type.Object(
     /** Whether immature rows are in the dataset (`false` for training plans: they are excluded and counted). */
     immature_rows_included: Type.Boolean(),
     columns: Type.Array(ColumnSchema),
+    /** Part format (absent = JSONL, drafts written before Parquet). */
+    part_format: Type.Optional(PartFormatSchema),
     parts: Type.Array(DatasetPartSchema),
     rows_total: Count,
     rows_digest_recipe: Type.Literal(ROWS_DIGEST_RECIPE),
@@ -128,6 +154,8 @@ export const DraftReceiptSchema = Type.Object(
 export type DraftReceipt = Static<typeof DraftReceiptSchema>;
 /** One dataset part. */
 export type DatasetPart = Static<typeof DatasetPartSchema>;
+/** Part settings recorded in a draft or manifest. */
+export type PartFormatRecord = Static<typeof PartFormatSchema>;
 /** One row column. */
 export type Column = Static<typeof ColumnSchema>;
 /** A column type. */
@@ -142,7 +170,7 @@ export function draftReceiptKey(platformRunId: string, planId: string): string {
   return `${platformRunId}/ofs/drafts/${planId}.json`;
 }
 
-/** Object key of a content-addressed dataset part. */
-export function datasetPartKey(platformRunId: string, sha256: string): string {
-  return `${platformRunId}/ofs/parts/${sha256}.jsonl`;
+/** Object key of a content-addressed dataset part (`.jsonl` or `.parquet`). */
+export function datasetPartKey(platformRunId: string, sha256: string, format: 'jsonl' | 'parquet' = 'jsonl'): string {
+  return `${platformRunId}/ofs/parts/${sha256}.${format}`;
 }

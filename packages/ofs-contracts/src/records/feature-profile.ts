@@ -1,7 +1,34 @@
 import Type, { type Static } from 'typebox';
 
-/** Schema version of a feature profile. */
+/** Schema version of a feature profile whose projected fields are untyped (`json` columns). */
 export const FEATURE_PROFILE_SCHEMA_VERSION = 'learning.ofs_feature_profile.v1';
+/** Schema version of a feature profile that declares a type for every projected field (typed columns). */
+export const FEATURE_PROFILE_V2_SCHEMA_VERSION = 'learning.ofs_feature_profile.v2';
+
+/**
+ * A declared column value type (profile v2): `string`, `boolean`, `int64` (JS numbers within
+ * ±(2^53 − 1) in rows), `decimal` (exact decimal strings with exactly `scale` fraction digits),
+ * `timestamp` (canonical UTC instants with exactly the unit's fraction digits) or `json`
+ * (canonical JSON of any value).
+ */
+export const ValueTypeSchema = Type.Union([
+  Type.Object({ type: Type.Literal('string') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('boolean') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('int64') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('decimal'),
+      precision: Type.Integer({ minimum: 1, maximum: 38 }),
+      scale: Type.Integer({ minimum: 0, maximum: 38 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('timestamp'), unit: Type.Union([Type.Literal('ms'), Type.Literal('us')]) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('json') }, { additionalProperties: false }),
+]);
 
 /** The windowed aggregates a profile may use. */
 export const WINDOW_AGGREGATES = ['count', 'sum', 'min', 'max', 'mean', 'last', 'distinct_count'] as const;
@@ -16,6 +43,8 @@ export const FieldFeatureSchema = Type.Object(
     name: FeatureName,
     kind: Type.Literal('field'),
     path: PayloadPath,
+    /** The column type (profile v2: required; profile v1: absent, the column is `json`). */
+    type: Type.Optional(ValueTypeSchema),
     description: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -41,6 +70,11 @@ export const WindowFeatureSchema = Type.Object(
     window_seconds: Type.Integer({ minimum: 1, maximum: 366 * 86_400 }),
     /** Topics whose events update this window (default: every replayed topic). */
     topics: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+    /**
+     * Profile v2: the type of the aggregated payload value (`int64` or `decimal` for sum, min,
+     * max and mean; any for last). Default: the type of a field feature with the same path.
+     */
+    value_type: Type.Optional(ValueTypeSchema),
     description: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -52,7 +86,7 @@ export const WindowFeatureSchema = Type.Object(
  */
 export const FeatureProfileSchema = Type.Object(
   {
-    schema_version: Type.Literal(FEATURE_PROFILE_SCHEMA_VERSION),
+    schema_version: Type.Union([Type.Literal(FEATURE_PROFILE_SCHEMA_VERSION), Type.Literal(FEATURE_PROFILE_V2_SCHEMA_VERSION)]),
     feature_set_id: Type.String({ minLength: 1 }),
     feature_set_version: Type.String({ minLength: 1 }),
     description: Type.Optional(Type.String()),
@@ -71,6 +105,8 @@ export type FeatureProfile = Static<typeof FeatureProfileSchema>;
 export type FieldFeature = Static<typeof FieldFeatureSchema>;
 /** A windowed aggregate feature. */
 export type WindowFeature = Static<typeof WindowFeatureSchema>;
+/** A declared value type (see `ValueTypeSchema`). */
+export type ValueType = Static<typeof ValueTypeSchema>;
 /** A window aggregate name. */
 export type WindowAggregate = (typeof WINDOW_AGGREGATES)[number];
 

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { ValueTypeSchema } from './feature-profile.js';
 
 /** Schema version of the OFS policy record. */
 export const OFS_POLICY_SCHEMA_VERSION = 'learning.ofs_policy.v1';
@@ -39,6 +40,17 @@ export const OfsPolicySchema = Type.Object(
     part_rows: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000 }),
     anomaly_list_limit: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 1_000 }),
     label_batch_size: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 5_000 }),
+    /**
+     * Format of the dataset parts. Absent means `jsonl` (policies written before Parquet keep
+     * their digests and their datasets' bytes); new policies should say `parquet`.
+     */
+    part_format: Type.Optional(Type.Union([Type.Literal('jsonl'), Type.Literal('parquet')])),
+    /** Parquet page compression (default `zstd`); ignored for `jsonl`. */
+    part_compression: Type.Optional(Type.Union([Type.Literal('zstd'), Type.Literal('snappy'), Type.Literal('none')])),
+    /** Rows per Parquet row group (default 100 000, at most `part_rows` in effect); ignored for `jsonl`. */
+    row_group_rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    /** Label value column types by label type (profile v2 rows; default `string`). */
+    label_value_types: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$' }), ValueTypeSchema)),
   },
   { additionalProperties: false, $id: OFS_POLICY_SCHEMA_VERSION, title: 'OfsPolicy' },
 );
@@ -54,3 +66,28 @@ export const OFS_POLICY_DEFAULTS = {
   anomaly_list_limit: 1_000,
   label_batch_size: 5_000,
 } as const;
+
+/** A dataset part format. */
+export type PartFormat = 'jsonl' | 'parquet';
+/** A Parquet page compression. */
+export type PartCompression = 'zstd' | 'snappy' | 'none';
+
+/** The part settings a policy pins, with the defaults filled (absent `part_format` = `jsonl`). */
+export interface PartSettings {
+  readonly format: PartFormat;
+  /** `none` for JSONL parts. */
+  readonly compression: PartCompression;
+  /** Rows per row group (Parquet); `part_rows` for JSONL parts. */
+  readonly row_group_rows: number;
+}
+
+/** The part settings of a policy: `jsonl` when it names none (old policies keep their datasets' bytes). */
+export function partSettings(policy: Pick<OfsPolicy, 'part_format' | 'part_compression' | 'row_group_rows' | 'part_rows'>): PartSettings {
+  const partRows = policy.part_rows ?? OFS_POLICY_DEFAULTS.part_rows;
+  if ((policy.part_format ?? 'jsonl') === 'jsonl') return { format: 'jsonl', compression: 'none', row_group_rows: partRows };
+  return {
+    format: 'parquet',
+    compression: policy.part_compression ?? 'zstd',
+    row_group_rows: Math.min(partRows, policy.row_group_rows ?? 100_000),
+  };
+}

@@ -1,4 +1,4 @@
-import type { DatasetManifestV1, RunEvent, RunRecord } from '@ofs/contracts';
+import type { DatasetManifest, RunEvent, RunRecord } from '@ofs/contracts';
 
 /** A JSON view of a run for `--json` output (the intent is left out; `status` shows it). */
 export function runJson(run: RunRecord): Record<string, unknown> {
@@ -33,12 +33,13 @@ export function describeEvents(events: readonly RunEvent[]): string[] {
 }
 
 /** Human lines summarising a manifest. */
-export function describeManifest(key: string, m: DatasetManifestV1): string[] {
+export function describeManifest(key: string, m: DatasetManifest): string[] {
+  const pf = 'part_format' in m ? m.part_format : undefined;
   const lines = [
     `manifest ${key}`,
     `  dataset ${m.dataset_manifest_id}  fingerprint ${m.dataset_fingerprint}`,
     `  plan ${m.plan_id}  ${m.intent_kind}  posture ${m.training_posture}  status class ${m.status_class} (replay ${m.replay_status}, labels ${m.label_status})`,
-    `  rows ${m.rows_total} in ${m.parts.length} part(s), ${m.bytes_total} bytes  rows digest ${m.rows_digest}`,
+    `  rows ${m.rows_total} in ${m.parts.length} ${pf ? `${pf.format}${pf.format === 'parquet' ? ` (${pf.compression})` : ''} ` : ''}part(s), ${m.bytes_total} bytes  rows digest ${m.rows_digest}`,
     `  replay basis: ${m.replay_basis.length} slice(s), basis hash ${m.basis_hash}`,
     ...m.replay_basis.map((s) => `    ${s.topic}/${s.partition} ${s.offset_kind} ${s.start_offset}..${s.end_offset}`),
     `  labels as of ${m.label_basis.label_asof_instant} (${m.label_basis.posture}), types ${m.label_basis.label_types.join(', ')}, store state ${m.label_basis.label_store_state_marker}`,

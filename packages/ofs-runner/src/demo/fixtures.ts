@@ -1,5 +1,5 @@
 import type { FeatureProfile, OfsPolicy, ReplaySlice, RunFactsView } from '@ofs/contracts';
-import { demoFeatureProfile } from '@ofs/publish';
+import { demoFeatureProfileV2 } from '@ofs/publish';
 import { CORRIDOR_CONFIG_SCHEMA_VERSION, type CorridorConfigFile } from '../default-corridor.js';
 import { DEMO_LABEL_TYPE, DEMO_PLATFORM_RUN_ID, DEMO_SCENARIO_RUN_ID } from './generate.js';
 
@@ -20,7 +20,10 @@ export function demoCorridorConfig(): CorridorConfigFile {
   };
 }
 
-/** The demo policy: one label type, training gates, parts of 5,000 rows so the demo shows several. */
+/**
+ * The demo policy: one label type, training gates, parts of 5,000 rows so the demo shows several,
+ * written as zstd Parquet (the default for new plans; a policy without `part_format` means JSONL).
+ */
 export function demoPolicy(): OfsPolicy {
   return {
     schema_version: 'learning.ofs_policy.v1',
@@ -33,12 +36,15 @@ export function demoPolicy(): OfsPolicy {
     part_rows: 5_000,
     anomaly_list_limit: 1_000,
     label_batch_size: 5_000,
+    part_format: 'parquet',
+    part_compression: 'zstd',
+    row_group_rows: 5_000,
   };
 }
 
-/** The demo feature profile (`@ofs/publish`'s `fraud-demo@v1`). */
+/** The demo feature profile (`@ofs/publish`'s `fraud-demo@v2`: typed columns). */
 export function demoProfile(): FeatureProfile {
-  return demoFeatureProfile;
+  return demoFeatureProfileV2;
 }
 
 /** The scenario runner's run-facts view for the demo: one world output with a PASS gate. */
@@ -82,8 +88,8 @@ export function demoIntent(input: {
     replay_basis: input.basis,
     label_basis: { label_asof_utc: input.labelAsofUtc, resolution_rule: 'observed_time<=label_asof_utc' },
     feature_definition_set: {
-      feature_set_id: demoFeatureProfile.feature_set_id,
-      feature_set_version: demoFeatureProfile.feature_set_version,
+      feature_set_id: demoFeatureProfileV2.feature_set_id,
+      feature_set_version: demoFeatureProfileV2.feature_set_version,
     },
     join_scope: { subject_key: 'platform_run_id,event_id' },
     filters: {},

@@ -3,6 +3,7 @@ import { cardCommand } from './card.js';
 import { gcCommand, inspectCommand, planCommand, verifyCommand } from './datasets.js';
 import { demoCommand } from './demo.js';
 import { labelsCommand } from './labels.js';
+import { partsCommand, rowsCommand } from './parts-rows.js';
 import { buildCommand, retryPublishCommand, statusCommand, submitCommand, workerCommand } from './runs.js';
 import { parityCommand } from './parity.js';
 import { rebuildCommand } from './rebuild.js';
@@ -24,6 +25,8 @@ export const COMMANDS: readonly CliCommand[] = [
   verifyCommand,
   inspectCommand,
   cardCommand,
+  partsCommand,
+  rowsCommand,
   gcCommand,
   parityCommand,
   rebuildCommand,
