@@ -2,7 +2,7 @@ import { createMemoryObjectStore, datasetStatsKey, isOfsError, type ObjectStore,
 import { canonicalJson, readJson } from '@ofs/ids';
 import { describe, expect, it } from 'vitest';
 import { type DatasetStats, mergeDatasetStats } from './dataset-stats.js';
-import { DEMO_TOPIC } from './demo-profile.js';
+import { DEMO_TOPIC } from '@ofs/features';
 import { buildAndPublish } from './pipeline-support.js';
 import { statsOfParts } from './stats-accumulator.js';
 import { at, payment, record, resolved, testPlan, testPolicy } from './test-support.js';
