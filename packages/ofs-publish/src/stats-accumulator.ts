@@ -1,6 +1,7 @@
 import { type AbortOptions, type Column, type DatasetPart, datasetStatsKey, type ObjectStore, OfsError } from '@ofs/contracts';
 import { canonicalJson, sha256Hex, utf8, writeOnceJson } from '@ofs/ids';
 import { type DatasetStats, DatasetStatsAccumulator } from './dataset-stats.js';
+import { partLines } from './part-rows.js';
 
 /** Where a plan's statistics were written, as the draft receipt cites them. */
 export interface StatsRef {
@@ -10,7 +11,7 @@ export interface StatsRef {
 
 /**
  * Computes the statistics of the parts reconstruction has just written (each part read back from
- * the store, one JSON object per line), in part order. Part bytes are digest-addressed, so the
+ * the store; a Parquet part is decoded to the same canonical lines a JSONL part holds), in part order. Part bytes are digest-addressed, so the
  * result depends only on the rows: `mergeDatasetStats` of per-part statistics gives the same bytes.
  */
 export async function statsOfParts(
@@ -26,7 +27,8 @@ export async function statsOfParts(
     const bytes = await store.get(part.key, options);
     if (bytes === undefined)
       throw new OfsError('INTERNAL_ERROR', { message: `part ${part.key} vanished before its statistics were computed` });
-    const text = decoder.decode(bytes);
+    const format = part.key.endsWith('.parquet') ? 'parquet' : 'jsonl';
+    const text = decoder.decode((await partLines(bytes, format, columns, part.key)).lines);
     let from = 0;
     while (from < text.length) {
       let to = text.indexOf('\n', from);

@@ -1,6 +1,6 @@
 import {
   type AbortOptions,
-  type DatasetManifestV1,
+  type DatasetManifest,
   DatasetStatsSchema,
   type DraftReceipt,
   type ObjectStore,
@@ -107,7 +107,7 @@ export interface DatasetCardDeps extends AbortOptions {
 }
 
 /** Statistics of a dataset computed by reading its rows (each part digest and the rows digest are checked while reading). */
-export async function statsFromRows(manifestKey: string, manifest: DatasetManifestV1, deps: DatasetCardDeps): Promise<DatasetStats> {
+export async function statsFromRows(manifestKey: string, manifest: DatasetManifest, deps: DatasetCardDeps): Promise<DatasetStats> {
   const acc = new DatasetStatsAccumulator(manifest.columns, manifest.label_basis.label_types);
   for await (const row of readDataset(manifestKey, deps)) acc.add(row);
   return acc.result();
@@ -121,7 +121,7 @@ const STATS_CHECKER = schemaChecker(DatasetStatsSchema);
  */
 export async function datasetStats(
   manifestKey: string,
-  manifest: DatasetManifestV1,
+  manifest: DatasetManifest,
   draft: DraftReceipt,
   deps: DatasetCardDeps,
 ): Promise<{ stats: DatasetStats; source: 'build' | 'rows' }> {
