@@ -4,7 +4,7 @@ import { fixFor, OFS_ERROR_FIXES } from './fixes.js';
 
 /** Verbs a fix may start with: each fix tells the operator what to do next. */
 const IMPERATIVE = new Set(
-  'add append change check compare correct create deploy end export feed find fix flatten follow give install leave load lower merge name narrow nothing plan point raise read record regenerate remove repair replace report restore rewrite run set shrink submit swap use wait write'.split(
+  'add append change check compare correct create declare deploy end export feed find fix flatten follow give install leave load lower merge name narrow nothing plan point raise read record regenerate remove repair replace report restore rewrite run set shrink submit swap use wait write'.split(
     ' ',
   ),
 );
