@@ -5,4 +5,5 @@ export * from './identity.js';
 export * from './evidence-digest.js';
 export * from './write-once.js';
 export * from './envelope-hash.js';
+export * from './envelope-record.js';
 export * from './label-assertion-ids.js';
