@@ -231,3 +231,15 @@ export function coverageGateReasons(
   }
   return reasons.sort();
 }
+
+/**
+ * Coverage and conflict ratio of one label type: LABELLED / eligible and CONFLICT / eligible,
+ * where eligible = mature subjects; both 0 when nothing is eligible (so a training build with no
+ * eligible rows is not ready unless the policy allows zero coverage).
+ */
+export function typeRatios(
+  counts: { readonly labelled: number; readonly conflict: number },
+  eligible: number,
+): { coverage: number; conflict: number } {
+  return eligible === 0 ? { coverage: 0, conflict: 0 } : { coverage: counts.labelled / eligible, conflict: counts.conflict / eligible };
+}

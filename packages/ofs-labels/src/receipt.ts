@@ -2,6 +2,7 @@ import {
   type BuildPlan,
   type CoveragePolicy,
   coverageGateReasons,
+  typeRatios,
   canonicalInstant,
   type Instant,
   LABEL_RECEIPT_SCHEMA_VERSION,
@@ -10,6 +11,8 @@ import {
   type OfsPolicy,
 } from '@ofs/contracts';
 import type { TypeTally } from './tally.js';
+
+export { typeRatios };
 
 /** Where a plan's label receipt is written: `{platform_run_id}/ofs/labels/{plan_id}.json`. */
 export function labelReceiptKey(plan: Pick<BuildPlan, 'platform_run_id' | 'plan_id'>): string {
@@ -29,18 +32,6 @@ export interface LabelReceiptInputs {
   mature: number;
   tallies: readonly TypeTally[];
   resolvedDigest: string;
-}
-
-/**
- * Coverage and conflict ratio of one label type: LABELLED / eligible and CONFLICT / eligible,
- * where eligible = mature subjects; both 0 when nothing is eligible (so a training build with no
- * eligible rows is not ready unless the policy allows zero coverage).
- */
-export function typeRatios(
-  counts: Pick<LabelTypeCounts, 'labelled' | 'conflict'>,
-  eligible: number,
-): { coverage: number; conflict: number } {
-  return eligible === 0 ? { coverage: 0, conflict: 0 } : { coverage: counts.labelled / eligible, conflict: counts.conflict / eligible };
 }
 
 /**

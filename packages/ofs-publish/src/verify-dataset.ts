@@ -5,6 +5,7 @@ import {
   type BuildPlan,
   BuildPlanSchema,
   coverageGateReasons,
+  typeRatios,
   type DatasetManifest,
   DatasetManifestSchema,
   type DraftReceipt,
@@ -690,8 +691,7 @@ function checkReceiptArithmetic(
       diff('label_receipt.counts', keys.label_receipt, `the label receipt has no counts for label type ${type}`);
       return;
     }
-    const typeCoverage = mature === 0 ? 0 : counts.labelled / mature;
-    const typeConflict = mature === 0 ? 0 : counts.conflict / mature;
+    const { coverage: typeCoverage, conflict: typeConflict } = typeRatios(counts, mature);
     coverageByType[type] = typeCoverage;
     conflictByType[type] = typeConflict;
     coverage = Math.min(coverage, typeCoverage);
