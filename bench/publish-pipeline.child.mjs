@@ -4,15 +4,18 @@
 //     segment files → resolveReplay → labels → reconstruct (demo profile) → publish (fs store)
 //   node bench/publish-pipeline.child.mjs replay <n> <ebRoot> <archiveRoot>
 //     baseline: drain resolveReplay over the same segment files, nothing else
+//   node bench/publish-pipeline.child.mjs pipeline <n> <ebRoot> <archiveRoot> <outRoot> <threads>
+//     the same with reconstruction on <threads> worker threads (reconstructSharded) when > 1
 //   node bench/publish-pipeline.child.mjs stage <n> <outRoot>
 //     reconstruct + publish over a replay of generated in-memory sources (no file parsing)
 import { createFsObjectStore, createSegmentFileSource } from '@ofs/fs';
 import { createLabelResolver, createMemoryLabelStore } from '@ofs/labels';
-import { publish, reconstruct, resolvedDemoFeatureProfile } from '@ofs/publish';
-import { resolveReplay } from '@ofs/replay';
+import { publish, reconstruct, reconstructSharded, resolvedDemoFeatureProfile } from '@ofs/publish';
+import { replaySlices, resolveReplay } from '@ofs/replay';
 import { benchPlan, benchPolicy, generatedSource, labelAssertions, PARTITIONS } from './publish-fixture.mjs';
 
-const [mode, nText, a, b, c] = process.argv.slice(2);
+const [mode, nText, a, b, c, threadsText] = process.argv.slice(2);
+const threads = Number(threadsText ?? 1);
 const n = Number(nText);
 const perPartition = Math.ceil(n / PARTITIONS);
 const policy = benchPolicy();
@@ -64,7 +67,16 @@ if (mode === 'replay') {
   const cStart = process.cpuUsage();
   const replay = resolveReplay(plan, { eb, archive, policy, store });
   const labels = createLabelResolver(plan, { store: labelStore, policy, artifacts: store });
-  const draft = await reconstruct(plan, replay.records, { labels, profile, store, policy }, { expectedEvents: n });
+  const deps = { labels, profile, store, policy };
+  const draft =
+    threads > 1
+      ? await reconstructSharded(
+          plan,
+          { stream: replay.records, partition: (slices, options) => replaySlices(plan, slices, { eb, archive, policy }, options) },
+          deps,
+          { expectedEvents: n, threads },
+        )
+      : await reconstruct(plan, replay.records, deps, { expectedEvents: n });
   const tDraft = performance.now();
   phase = 'publish';
   const replayReceipt = await replay.receipt;
@@ -97,4 +109,4 @@ out.max_rss_mb = process.resourceUsage().maxRSS / 1024;
 const mem = process.memoryUsage();
 out.end_heap_total_mb = mem.heapTotal / 1048576;
 out.end_external_mb = mem.external / 1048576;
-process.stdout.write(`${JSON.stringify({ mode, n, ...out })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, n, threads, ...out })}\n`);

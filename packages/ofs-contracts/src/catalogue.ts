@@ -161,6 +161,11 @@ export const OFS_ERROR_CATALOGUE = {
     false,
     "A source record is larger than the source's maxRecordBytes (details: limit, file, line).",
   ),
+  REPLAY_SOURCE_UNSTABLE: entry(
+    'replay',
+    true,
+    'A sharded build read a partition twice (once to agree on duplicates, once to build) and the source returned other records the second time; retry when the source is stable.',
+  ),
   REPLAY_SHARD_RESHARDED: entry(
     'replay',
     false,

@@ -128,6 +128,8 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
     'check the credentials in the environment (or the SDK default chain) and the bucket policy for the bucket named in details.',
   STORE_OBJECT_TOO_LARGE: 'lower part_rows in the policy so each part fits in one conditional PUT (at most 5 GiB on S3).',
   STORE_LIST_UNORDERED: 'use a conforming S3 endpoint: this one does not list keys in byte order as S3 must.',
+  REPLAY_SOURCE_UNSTABLE:
+    'wait until the partition in details stops changing (e.g. EB retention settles) and build again, or build with --threads 1.',
   REPLAY_SHARD_RESHARDED: 'end the slice at the parent shard’s last sequence and read the rest from the child shards (or the Archive).',
   DEPENDENCY_MISSING:
     'install the package named above next to @ofs/runner (`npm i <package>`), or install @ofs/cli, which brings PGlite and pg.',

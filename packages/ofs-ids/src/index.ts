@@ -7,3 +7,4 @@ export * from './write-once.js';
 export * from './envelope-hash.js';
 export * from './envelope-record.js';
 export * from './label-assertion-ids.js';
+export * from './partition-digests.js';

@@ -7,6 +7,7 @@ import {
   type Instant,
   LABEL_RECEIPT_SCHEMA_VERSION,
   type LabelReceipt,
+  type RESOLVED_DIGEST_RECIPE_V2,
   type LabelTypeCounts,
   type OfsPolicy,
 } from '@ofs/contracts';
@@ -32,6 +33,8 @@ export interface LabelReceiptInputs {
   mature: number;
   tallies: readonly TypeTally[];
   resolvedDigest: string;
+  /** Set when the digest is per partition (`ofs.labels.resolved_digest.v2`). */
+  resolvedDigestRecipe?: typeof RESOLVED_DIGEST_RECIPE_V2;
 }
 
 /**
@@ -88,5 +91,6 @@ export function buildLabelReceipt(inputs: LabelReceiptInputs): LabelReceipt {
     conflict_ratio_by_type: conflictByType,
     counts: { subjects: inputs.subjects, mature, immature: inputs.subjects - mature, by_type: byType, conflicts },
     resolved_digest: inputs.resolvedDigest,
+    ...(inputs.resolvedDigestRecipe === undefined ? {} : { resolved_digest_recipe: inputs.resolvedDigestRecipe }),
   };
 }

@@ -13,12 +13,13 @@ import {
   OfsError,
   type OfsPolicy,
   parseInstant,
+  RESOLVED_DIGEST_RECIPE_V2,
   type ResolvedLabel,
   type SubjectLabels,
   throwIfAborted,
   toOfsError,
 } from '@ofs/contracts';
-import { createSha256, writeOnceJson } from '@ofs/ids';
+import { createSha256, PartitionDigests, writeOnceJson } from '@ofs/ids';
 import { compareRankParts, isEligibleAsOfParts, minusDays, parseLabelInstant } from './as-of.js';
 import {
   CONFLICT_FRAGMENT_BYTES,
@@ -132,15 +133,43 @@ export function createLabelResolver(
   const typeIndex = new Map(types.map((t, i) => [t, i]));
   const T = types.length;
 
+  // The resolved digest: one stream of lines (`ofs.labels.resolved_digest.v1`) for callers that
+  // do not say where subjects come from, or one per topic partition combined in basis order
+  // (`…v2`, recipes v3) when every subject names its topic and partition (reconstruction does).
   const digest = createSha256();
-  /** The resolved digest's lines go through this buffer into `digest`. */
-  const lines = new DigestWriter(digest);
+  const basisRank = new Map<string, number>();
+  for (const s of plan.replay_basis) {
+    const key = `${s.topic}/${s.partition}`;
+    if (!basisRank.has(key)) basisRank.set(key, basisRank.size);
+  }
+  const partitionDigests = new PartitionDigests((topic, partition) => basisRank.get(`${topic}/${partition}`) ?? -1);
+  const partitionLines = new Map<string, DigestWriter>();
+  /** `v1` until the first batch, then fixed for the resolver's life. */
+  let digestMode: 'unknown' | 'v1' | 'v2' = 'unknown';
+  const v1Lines = new DigestWriter(digest);
+  /** Where the current subject's digest line goes. */
+  let lines = v1Lines;
+  const selectLines = (subject: LabelSubject): void => {
+    if (digestMode !== 'v2') return;
+    const key = `${subject.topic}/${subject.partition}`;
+    let writer = partitionLines.get(key);
+    if (writer === undefined) {
+      writer = new DigestWriter(partitionDigests.of(subject.topic as string, subject.partition as number), 1 << 14);
+      partitionLines.set(key, writer);
+    }
+    lines = writer;
+  };
   let digestHex: string | undefined;
   /** The finished resolved digest (computed once: a retried `finish` reuses it). */
   const resolvedDigest = (): string => {
     if (digestHex === undefined) {
-      lines.flush();
-      digestHex = digest.digestHex();
+      if (digestMode === 'v2') {
+        for (const writer of partitionLines.values()) writer.flush();
+        digestHex = partitionDigests.digestHex();
+      } else {
+        v1Lines.flush();
+        digestHex = digest.digestHex();
+      }
     }
     return digestHex;
   };
@@ -207,10 +236,20 @@ export function createLabelResolver(
   function validateSubjects(subjects: readonly LabelSubject[]): Uint8Array {
     const matureOf = new Uint8Array(subjects.length);
     const ts = scratch;
+    if (digestMode === 'unknown' && subjects.length > 0) digestMode = subjects[0]!.topic === undefined ? 'v1' : 'v2';
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i]!;
       if (typeof s?.event_id !== 'string' || s.event_id.length === 0) {
         throw new OfsError('SCHEMA_INVALID', { message: `subject ${i} has no event_id`, details: { index: i } });
+      }
+      if (digestMode === 'v2' ? !basisRank.has(`${s.topic}/${s.partition}`) : s.topic !== undefined || s.partition !== undefined) {
+        throw new OfsError('SCHEMA_INVALID', {
+          message:
+            digestMode === 'v2'
+              ? `subject ${i} (${s.event_id}) names no topic partition of the plan's replay basis (${String(s.topic)}/${String(s.partition)}); every subject must name one once the first did`
+              : `subject ${i} (${s.event_id}) names a topic partition although the first subject fed named none`,
+          details: { index: i, event_id: s.event_id },
+        });
       }
       if (typeof s.ts_utc !== 'string' || !parseInstantInto(s.ts_utc, ts, 0))
         parseLabelInstant(s.ts_utc, 'ts_utc', { event_id: s.event_id });
@@ -259,6 +298,7 @@ export function createLabelResolver(
       }
       const isMature = matureOf[i] === 1;
       const labels: Record<string, ResolvedLabel> = {};
+      selectLines(subjects[i]!);
       writeDigestLineHead(lines, eventId, isMature);
       for (let t = 0; t < T; t++) {
         const b = best[t];
@@ -312,6 +352,7 @@ export function createLabelResolver(
       const slot = slotOfSubject[i]! * T;
       const isMature = matureOf[i] === 1;
       const labels: Record<string, ResolvedLabel> = {};
+      selectLines(subjects[i]!);
       writeDigestLineHead(lines, eventId, isMature);
       for (let t = 0; t < T; t++) {
         const label = best.label(slot + t);
@@ -361,6 +402,7 @@ export function createLabelResolver(
       mature,
       tallies,
       resolvedDigest: resolvedDigest(),
+      ...(digestMode === 'v2' ? { resolvedDigestRecipe: RESOLVED_DIGEST_RECIPE_V2 } : {}),
     });
     await writeOnceJson(artifacts, labelReceiptKey(plan), receipt, opts);
     return receipt;

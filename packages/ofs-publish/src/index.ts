@@ -1,5 +1,11 @@
 export { reconstruct, type DraftResult, type ReconstructDeps, type ReconstructOptions, type ReconstructProgress } from './reconstruct.js';
 export {
+  defaultShardWorkerUrl,
+  reconstructSharded,
+  type ShardedReconstructOptions,
+  type ShardedRecords,
+} from './reconstruct-sharded.js';
+export {
   publish,
   assertPublishable,
   statusClassOf,

@@ -1,5 +1,5 @@
 import { type AbortOptions, type DatasetPart, datasetPartKey, type ObjectStore } from '@ofs/contracts';
-import { createSha256, type Sha256, sha256Hex, writeOnceBytes } from '@ofs/ids';
+import { createSha256, combinePartitionDigests, PartitionDigests, type Sha256, sha256Hex, writeOnceBytes } from '@ofs/ids';
 import { ByteBuffer } from './byte-buffer.js';
 import type { PartEncoder } from './parquet-part.js';
 
@@ -17,11 +17,21 @@ const PRESIZE_LIMIT = 1 << 28;
 /** Bytes hashed at a time by both digests (fits the L2 cache). */
 const HASH_CHUNK = 1 << 18;
 
+/** The rows digest of one topic partition (recipes v3). */
+export interface PartitionRowsDigest {
+  readonly topic: string;
+  readonly partition: number;
+  /** sha256 over the partition's row lines plus `\n`, in row order. */
+  readonly digest: string;
+}
+
 /**
  * Collects canonical row lines into content-addressed JSONL parts of `partRows` rows, writing
  * each part write-once as it fills (`{platform_run_id}/ofs/parts/{sha256}.jsonl`), and streams
- * the rows digest (`ofs.rows_digest.v2`: sha256 over every line plus `\n` = the concatenated
- * part bytes, fed one part at a time).
+ * the rows digest. With `startPartition` (reconstruction always calls it) parts are
+ * partition-local, name their partition, and the digest is `ofs.rows_digest.v3` (per partition,
+ * combined in the order partitions were started); without it, `ofs.rows_digest.v2` (sha256 over
+ * every line plus `\n` = the concatenated part bytes).
  *
  * Lines are UTF-8 encoded straight into one buffer per part, sized from the previous part (it
  * grows by doubling when a part is larger), and the store gets a view of exactly the part's
@@ -32,6 +42,9 @@ export class PartWriter {
   private out = new ByteBuffer(1 << 16);
   private rows = 0;
   private readonly digest: Sha256 = createSha256();
+  private readonly byPartition = new PartitionDigests();
+  /** The partition being written; its digest enters the combination with its first row. */
+  private partition: { topic: string; partition: number; digest: Sha256 | undefined } | undefined;
   private readonly written: DatasetPart[] = [];
   private rowsTotal = 0;
   private bytesTotal = 0;
@@ -46,6 +59,15 @@ export class PartWriter {
   /** Where the row being written goes (see `endRow`); replaced after each part. */
   get sink(): ByteBuffer {
     return this.out;
+  }
+
+  /**
+   * Starts the rows of another topic partition: writes the part in progress (a part never spans
+   * two partitions) and keeps this partition's rows digest apart. Each partition is started once; only partitions that hold rows enter the digest.
+   */
+  async startPartition(topic: string, partition: number): Promise<void> {
+    await this.flush();
+    this.partition = { topic, partition, digest: undefined };
   }
 
   /** Adds one row line (without its newline); writes the part when it is full. */
@@ -80,9 +102,14 @@ export class PartWriter {
   }
 
   /** Writes the last (partial) part and returns every part, the row count and the rows digest. */
-  async finish(): Promise<{ parts: DatasetPart[]; rows: number; bytes: number; rowsDigest: string }> {
+  async finish(): Promise<{ parts: DatasetPart[]; rows: number; bytes: number; rowsDigest: string; partitions: PartitionRowsDigest[] }> {
     await this.flush();
-    return { parts: this.written, rows: this.rowsTotal, bytes: this.bytesTotal, rowsDigest: this.digest.digestHex() };
+    if (this.partition === undefined) {
+      return { parts: this.written, rows: this.rowsTotal, bytes: this.bytesTotal, rowsDigest: this.digest.digestHex(), partitions: [] };
+    }
+    const partitions = this.byPartition.partitions();
+    const rowsDigest = combinePartitionDigests(partitions);
+    return { parts: this.written, rows: this.rowsTotal, bytes: this.bytesTotal, rowsDigest, partitions };
   }
 
   /** After the first row of the first part: sizes the buffer for a whole part of such rows (saves the doublings). */
@@ -101,10 +128,15 @@ export class PartWriter {
     // One pass over the part feeds both digests, chunk by chunk (each chunk is hashed twice
     // while it is still in cache, instead of two full passes over ~80 MB).
     const part = createSha256();
+    let rowsDigest = this.digest;
+    if (this.partition) {
+      this.partition.digest ??= this.byPartition.of(this.partition.topic, this.partition.partition);
+      rowsDigest = this.partition.digest;
+    }
     for (let at = 0; at < size; at += HASH_CHUNK) {
       const chunk = bytes.subarray(at, Math.min(size, at + HASH_CHUNK));
       part.update(chunk);
-      this.digest.update(chunk);
+      rowsDigest.update(chunk);
     }
     const encoder = this.options.encoder;
     // Drop our reference before the store call and allocate the next part's buffer only after
@@ -116,7 +148,13 @@ export class PartWriter {
     const { encoder: _encoder, ...storeOptions } = this.options;
     await writeOnceBytes(this.store, key, stored, storeOptions);
     this.out = new ByteBuffer(Math.ceil(size * 1.05));
-    this.written.push({ key, rows, bytes: stored.byteLength, sha256 });
+    this.written.push({
+      key,
+      rows,
+      bytes: stored.byteLength,
+      sha256,
+      ...(this.partition ? { topic: this.partition.topic, partition: this.partition.partition } : {}),
+    });
     this.rowsTotal += rows;
     this.bytesTotal += stored.byteLength;
   }

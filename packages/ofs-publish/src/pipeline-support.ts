@@ -2,9 +2,10 @@
 // runner does (not exported from the package; the stages meet only in tests and the runner).
 import type { BuildPlan, LabelAssertion, ObjectStore, OfsPolicy, ReplayRecord, ResolvedFeatureProfile } from '@ofs/contracts';
 import { createLabelResolver, createMemoryLabelStore } from '@ofs/labels';
-import { createMemoryReplaySource, resolveReplay } from '@ofs/replay';
+import { createMemoryReplaySource, replaySlices, resolveReplay } from '@ofs/replay';
 import { publish, type PublishDeps, type PublishResult } from './publish.js';
 import { type DraftResult, reconstruct } from './reconstruct.js';
+import { reconstructSharded } from './reconstruct-sharded.js';
 
 /** Inputs of one build. */
 export interface BuildInputs {
@@ -17,6 +18,8 @@ export interface BuildInputs {
   archive?: ReplayRecord[];
   assertions?: LabelAssertion[];
   store: ObjectStore;
+  /** Build on this many worker threads (`reconstructSharded`); absent: the one-thread `reconstruct`. */
+  threads?: number;
 }
 
 /** Replay → labels → reconstruct → publish, with the real stages. */
@@ -27,14 +30,19 @@ export async function buildAndPublish(
   const { plan, policy, store } = inputs;
   const labelStore = createMemoryLabelStore();
   if (inputs.assertions?.length) await labelStore.append(inputs.assertions);
-  const replay = resolveReplay(plan, {
-    eb: createMemoryReplaySource(inputs.eb),
-    archive: createMemoryReplaySource(inputs.archive ?? []),
-    policy,
-    store,
-  });
+  const sources = { eb: createMemoryReplaySource(inputs.eb), archive: createMemoryReplaySource(inputs.archive ?? []), policy };
+  const replay = resolveReplay(plan, { ...sources, store });
   const labels = createLabelResolver(plan, { store: labelStore, policy, artifacts: store });
-  const draft = await reconstruct(plan, replay.records, { labels, profile: inputs.profile, store, policy });
+  const deps = { labels, profile: inputs.profile, store, policy };
+  const draft =
+    inputs.threads === undefined
+      ? await reconstruct(plan, replay.records, deps)
+      : await reconstructSharded(
+          plan,
+          { stream: replay.records, partition: (slices, options) => replaySlices(plan, slices, sources, options) },
+          deps,
+          { threads: inputs.threads, batchRecords: 7, batchesInFlight: 2 },
+        );
   const replayReceipt = await replay.receipt;
   const published = await publish(
     plan,

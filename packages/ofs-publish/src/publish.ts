@@ -8,6 +8,7 @@ import {
   type DatasetManifest,
   DatasetManifestSchema,
   type DatasetManifestV1,
+  type DatasetPart,
   type DraftReceipt,
   DraftReceiptSchema,
   datasetManifestKey,
@@ -33,6 +34,7 @@ import {
 import { canonicalJson, createSha256, type Sha256, sha256Hex, utf8, writeOnceJson } from '@ofs/ids';
 import type { DraftResult } from './reconstruct.js';
 import { partFormatOf, partLines } from './part-rows.js';
+import { createRowsDigestCheck, type RowsDigestCheck } from './rows-digest.js';
 import { assertSchema, schemaProblems } from './schema-check.js';
 import { labelReceiptKey, planKey } from './keys.js';
 
@@ -345,7 +347,7 @@ async function assertPartsIntact(
   draft: DraftReceipt,
   signal: AbortOptions | undefined,
 ): Promise<void> {
-  const rows = createSha256();
+  const rows = createRowsDigestCheck(draft.rows_digest_recipe);
   const prefix = `${plan.platform_run_id}/ofs/parts/`;
   const format = partFormatOf(draft);
   for (const part of draft.parts) {
@@ -360,7 +362,7 @@ async function assertPartsIntact(
     }
     if (bytes === undefined) throw gateFailed('parts', `part ${part.key} does not exist`, { part: part.key });
     if (format === 'jsonl') {
-      if (bytes.byteLength !== part.bytes || hashPartAndRows(bytes, rows) !== part.sha256) {
+      if (bytes.byteLength !== part.bytes || hashPartAndRows(bytes, partDigest(rows, part)) !== part.sha256) {
         throw gateFailed('parts', `part ${part.key} does not match its size or sha256`, { part: part.key });
       }
       continue;
@@ -371,10 +373,19 @@ async function assertPartsIntact(
     const decoded = await partLines(bytes, format, draft.columns, part.key);
     if (decoded.rows?.length !== part.rows)
       throw gateFailed('parts', `part ${part.key} does not hold ${part.rows} rows`, { part: part.key });
-    rows.update(decoded.lines);
+    partDigest(rows, part).update(decoded.lines);
   }
   if (rows.digestHex() !== draft.rows_digest) {
     throw gateFailed('parts', 'the parts do not hash to the draft rows_digest', { rows_digest: draft.rows_digest });
+  }
+}
+
+/** The rows digest a part's lines go into; a part the recipe refuses fails the parts gate. */
+function partDigest(rows: RowsDigestCheck, part: DatasetPart): Sha256 {
+  try {
+    return rows.part(part);
+  } catch (error) {
+    throw gateFailed('parts', error instanceof Error ? error.message : String(error), { part: part.key });
   }
 }
 

@@ -7,8 +7,9 @@ import {
   type ObjectStore,
   toOfsError,
 } from '@ofs/contracts';
-import { createSha256, readJson, sha256Hex } from '@ofs/ids';
+import { readJson, sha256Hex } from '@ofs/ids';
 import { partFormatOf, partLines } from './part-rows.js';
+import { createRowsDigestCheck } from './rows-digest.js';
 import { schemaProblems } from './schema-check.js';
 import { integrityViolation, type VerifyLedger, verifyManifestChain } from './verify-dataset.js';
 
@@ -52,7 +53,7 @@ export async function* readDataset(manifestKey: string, deps: ReadDatasetDeps): 
   const manifest = chain.manifest;
   const format = partFormatOf(manifest);
   const signal = deps.signal ? { signal: deps.signal } : undefined;
-  const digest = createSha256();
+  const digest = createRowsDigestCheck(manifest.rows_digest_recipe);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let rows = 0;
   for (const part of manifest.parts) {
@@ -73,14 +74,14 @@ export async function* readDataset(manifestKey: string, deps: ReadDatasetDeps): 
       const decoded = await partLines(bytes, format, manifest.columns, part.key);
       const partRows = decoded.rows ?? [];
       if (partRows.length !== part.rows) throw violation(`part ${part.key} does not hold ${part.rows} rows`, { part: part.key });
-      digest.update(decoded.lines);
+      digest.part(part).update(decoded.lines);
       for (const row of partRows) {
         rows++;
         yield row;
       }
       continue;
     }
-    digest.update(bytes);
+    digest.part(part).update(bytes);
     let text: string;
     try {
       text = decoder.decode(bytes);

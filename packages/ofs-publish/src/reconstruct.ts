@@ -127,33 +127,62 @@ async function run<LabelReceipt>(
   deps: ReconstructDeps<LabelReceipt>,
   options: ReconstructOptions,
 ): Promise<DraftResult<LabelReceipt>> {
-  const { signal } = options;
-  throwIfAborted(signal);
+  throwIfAborted(options.signal);
+  const prep = await prepareReconstruction(plan, deps);
+  const pass = await buildRows(plan, records, deps, options, prep);
+  return assembleDraft(plan, prep, pass, deps, options);
+}
+
+/** What every pass over the rows of one plan shares: the compiled profile, the policy, the row layout and the part encoder. */
+export interface PreparedReconstruction {
+  readonly profile: CompiledProfile;
+  readonly policy: OfsPolicy & { part_rows: number; label_batch_size: number };
+  readonly labelTypes: readonly string[];
+  readonly layout: RowLayout;
+  readonly settings: ReturnType<typeof partSettings>;
+  readonly encoder: Awaited<ReturnType<typeof createParquetPartEncoder>> | undefined;
+}
+
+/** Checks the pins and compiles what the row loop needs (internal: shared with the shard workers). */
+export async function prepareReconstruction(
+  plan: BuildPlan,
+  deps: Pick<ReconstructDeps, 'profile' | 'policy'>,
+): Promise<PreparedReconstruction> {
   const profile = compileProfile(deps.profile);
   assertPinned(plan, profile, deps.policy);
   const policy = { ...OFS_POLICY_DEFAULTS, ...deps.policy };
   const labelTypes = coveragePolicyOf(plan, policy).label_types;
   const layout = rowLayout(profile, labelTypes, policy.label_value_types);
   const settings = partSettings(policy);
+  const encoder = settings.format === 'parquet' ? await createParquetPartEncoder(layout.columns, settings) : undefined;
+  return { profile, policy, labelTypes, layout, settings, encoder };
+}
+
+/** What one pass of the row loop produced: per-slice counts and the written parts. */
+export interface RowsPass {
+  readonly counts: DraftSliceCounts[];
+  readonly written: Awaited<ReturnType<PartWriter['finish']>>;
+}
+
+/**
+ * The row loop (internal: the one-thread build runs it over the whole stream, a shard worker
+ * over one partition's records): dedupe, features, rows, labels by batch, partition-local parts.
+ */
+export async function buildRows(
+  plan: BuildPlan,
+  records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+  deps: Pick<ReconstructDeps, 'labels' | 'store'>,
+  options: ReconstructOptions,
+  prep: PreparedReconstruction,
+): Promise<RowsPass> {
+  const { signal } = options;
+  const { profile, policy, layout, encoder } = prep;
   const coercers = layout.coercers;
   const typedFrom = profile.typed ? layout.fieldSlot : layout.width;
   const training = plan.training_posture === 'TRAINING';
   const slices = plan.replay_basis;
-  const counts: DraftSliceCounts[] = slices.map((s) => ({
-    topic: s.topic,
-    partition: s.partition,
-    offset_kind: s.offset_kind,
-    start_offset: s.start_offset,
-    end_offset: s.end_offset,
-    records: 0,
-    duplicates_dropped: 0,
-    row_events: 0,
-    rows: 0,
-    immature: 0,
-    immature_excluded: 0,
-  }));
+  const counts: DraftSliceCounts[] = emptySliceCounts(slices);
   const seen = new EventIdSet(options.expectedEvents);
-  const encoder = settings.format === 'parquet' ? await createParquetPartEncoder(layout.columns, settings) : undefined;
   const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, {
     ...(signal ? { signal } : {}),
     ...(encoder ? { encoder } : {}),
@@ -175,7 +204,7 @@ async function run<LabelReceipt>(
   };
   const flush = async () => {
     if (batch.length === 0) return;
-    await joinLabels(batch, layout, deps.labels, training, counts, parts, signal);
+    await joinLabels(batch, layout, deps.labels, training, counts, slices, parts, signal);
     labelsResolved += batch.length;
     batch.clear();
     report();
@@ -214,6 +243,10 @@ async function run<LabelReceipt>(
         partitionId = pid;
         lastOffset = '';
         features.startPartition();
+        // Parts are partition-local (recipes v3): the rows still waiting for labels belong to
+        // the previous partition's last part.
+        await flush();
+        await parts.startPartition(r.topic, r.partition);
       }
     }
     if (lastOffset !== '' && compareDecimal(r.offset, lastOffset) <= 0) {
@@ -279,7 +312,41 @@ async function run<LabelReceipt>(
   throwIfAborted(signal);
   const written = await parts.finish();
   report();
+  return { counts, written };
+}
 
+/** Zeroed counts for every slice of the basis. */
+export function emptySliceCounts(slices: readonly ReplaySlice[]): DraftSliceCounts[] {
+  return slices.map((s) => ({
+    topic: s.topic,
+    partition: s.partition,
+    offset_kind: s.offset_kind,
+    start_offset: s.start_offset,
+    end_offset: s.end_offset,
+    records: 0,
+    duplicates_dropped: 0,
+    row_events: 0,
+    rows: 0,
+    immature: 0,
+    immature_excluded: 0,
+  }));
+}
+
+/**
+ * Finishes label resolution, writes the statistics and the draft receipt from a pass's counts
+ * and parts (internal: the sharded build merges its shards' passes into one first).
+ */
+export async function assembleDraft<LabelReceipt>(
+  plan: BuildPlan,
+  prep: PreparedReconstruction,
+  pass: RowsPass,
+  deps: ReconstructDeps<LabelReceipt>,
+  options: ReconstructOptions,
+): Promise<DraftResult<LabelReceipt>> {
+  const { signal } = options;
+  const { profile, policy, labelTypes, layout, settings, encoder } = prep;
+  const { counts, written } = pass;
+  const training = plan.training_posture === 'TRAINING';
   let labelReceipt: LabelReceipt | undefined;
   if (options.finishLabels !== false) {
     try {
@@ -355,12 +422,21 @@ async function joinLabels(
   labels: LabelBatchResolver,
   training: boolean,
   counts: DraftSliceCounts[],
+  slices: readonly ReplaySlice[],
   parts: PartWriter,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const n = batch.length;
   const subjects: LabelSubject[] = new Array(n);
-  for (let i = 0; i < n; i++) subjects[i] = { event_id: batch.eventIds[i] as string, ts_utc: batch.times[i] as string };
+  for (let i = 0; i < n; i++) {
+    const slice = slices[batch.slice(i)] as ReplaySlice;
+    subjects[i] = {
+      event_id: batch.eventIds[i] as string,
+      ts_utc: batch.times[i] as string,
+      topic: slice.topic,
+      partition: slice.partition,
+    };
+  }
   let resolved: SubjectLabels[];
   try {
     resolved = await labels.resolveBatch(subjects, signal ? { signal } : undefined);

@@ -39,6 +39,7 @@ import { basisHash, canonicalJson, createSha256, datasetManifestId, planId, sha2
 import type { TSchema } from 'typebox';
 import { labelReceiptKey, planKey } from './keys.js';
 import { type PartLines, partFormatOf, partLines } from './part-rows.js';
+import { createRowsDigestCheck } from './rows-digest.js';
 import { buildManifest, statusClassOf } from './publish.js';
 import { schemaProblems } from './schema-check.js';
 
@@ -408,7 +409,7 @@ export async function verifyParts(
   const format = partFormatOf(manifest);
   const signal = deps.signal ? { signal: deps.signal } : undefined;
   const differences: IntegrityDifference[] = [];
-  const digest = createSha256();
+  const digest = createRowsDigestCheck(manifest.rows_digest_recipe);
   const prefix = `${manifest.platform_run_id}/ofs/parts/`;
   let rows = 0;
   let bytesTotal = 0;
@@ -437,7 +438,12 @@ export async function verifyParts(
       differences.push({ check: 'part.decode', key: part.key, message: error.message });
       continue;
     }
-    digest.update(decoded.lines);
+    try {
+      digest.part(part).update(decoded.lines);
+    } catch (error) {
+      if (!isOfsError(error, 'DATASET_INTEGRITY_VIOLATION')) throw error;
+      differences.push({ check: 'part.partition', key: part.key, message: error.message });
+    }
     if (bytes.byteLength !== part.bytes) {
       differences.push({
         check: 'part.bytes',

@@ -41,6 +41,12 @@ export interface CorridorDeps {
   readonly pins: CorridorPins;
   /** Worker name on leases and events (default `ofs-<pid>-<random>`). */
   readonly worker?: string;
+  /**
+   * Worker threads for reconstruction (default: the machine's available parallelism). With more
+   * than one thread and more than one topic partition in the plan, partitions are built on
+   * worker threads (`@ofs/publish` `reconstructSharded`); the bytes are the same for any count.
+   */
+  readonly threads?: number;
   /** Lease length in ms (default 30,000); heartbeats renew it every third of it. */
   readonly leaseMs?: number;
   /**

@@ -86,7 +86,7 @@ export interface DefaultCorridorOptions {
   /** Prefix of the PostgreSQL schemas (`<prefix>_ledger`, `<prefix>_labels`); default `ofs`. */
   readonly databaseSchemaPrefix?: string;
   /** Overrides passed to `createCorridor` (worker name, lease, clock, progress listener). */
-  readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'clock' | 'onProgress' | 'requeueBackoff'>>;
+  readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'threads' | 'clock' | 'onProgress' | 'requeueBackoff'>>;
   /** Wraps the object store (tests inject failures this way). */
   readonly wrapStore?: (store: ObjectStore) => ObjectStore;
   /** Where adapter credentials are read from (default `process.env`). */

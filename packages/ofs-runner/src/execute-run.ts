@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   type BuildIntent,
   type BuildPlan,
@@ -11,9 +12,18 @@ import {
 import { createLabelResolver } from '@ofs/labels';
 import type { Ledger, PublishedCompletion, ReportedCompletion } from '@ofs/ledger';
 import { type RefAudit, resolvePlan } from '@ofs/plan';
-import { type ExpectedDigests, findPublishedByPlan, loadPublishInputs, type PublishDeps, publish, reconstruct } from '@ofs/publish';
+import {
+  type ExpectedDigests,
+  findPublishedByPlan,
+  loadPublishInputs,
+  type PublishDeps,
+  publish,
+  type ReconstructProgress,
+  reconstruct,
+  reconstructSharded,
+} from '@ofs/publish';
 import { type BuildTelemetry, withBuildSpan } from '@ofs/observe';
-import { resolveReplay } from '@ofs/replay';
+import { replaySlices, resolveReplay } from '@ofs/replay';
 import { runParityRebuild } from './parity-rebuild.js';
 import type { CorridorDeps, CorridorProgress, CorridorStage } from './corridor-types.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
@@ -260,16 +270,26 @@ async function buildOrPublish(
     let drafted: Awaited<ReturnType<typeof reconstruct>>;
     try {
       const expected = basisOffsets(plan);
-      drafted = await reconstruct(
-        plan,
-        replay.records,
-        { labels, profile, store: deps.store, policy: deps.policy },
-        {
-          signal,
-          onProgress: (p) =>
-            ctx.progress({ run_key: runKey, stage: 'reconstruct', message: 'progress', counters: { ...p, records_expected: expected } }),
-        },
-      );
+      const reconstructDeps = { labels, profile, store: deps.store, policy: deps.policy };
+      const reconstructOptions = {
+        signal,
+        onProgress: (p: ReconstructProgress) =>
+          ctx.progress({ run_key: runKey, stage: 'reconstruct', message: 'progress', counters: { ...p, records_expected: expected } }),
+      };
+      const threads = deps.threads ?? availableParallelism();
+      drafted =
+        threads > 1 && partitionCount(plan) > 1
+          ? await reconstructSharded(
+              plan,
+              {
+                stream: replay.records,
+                partition: (slices, options) =>
+                  replaySlices(plan, slices, { eb: deps.eb, archive: deps.archive, policy: deps.policy }, options),
+              },
+              reconstructDeps,
+              { ...reconstructOptions, threads },
+            )
+          : await reconstruct(plan, replay.records, reconstructDeps, reconstructOptions);
     } finally {
       replay.receipt.catch(() => undefined);
     }
@@ -351,6 +371,11 @@ async function auditRef(ctx: ExecContext, runKey: string, token: string, audit: 
     ...(audit.output_id === undefined ? {} : { output_id: audit.output_id }),
   };
   await ctx.ledger.record(runKey, token, { type: 'EVIDENCE_REF', details }, { signal });
+}
+
+/** Distinct topic partitions of the plan's replay basis (the unit of a shard). */
+function partitionCount(plan: BuildPlan): number {
+  return new Set(plan.replay_basis.map((s) => `${s.topic}/${s.partition}`)).size;
 }
 
 /** Offsets the plan's replay basis spans (an upper bound on the records replay yields). */

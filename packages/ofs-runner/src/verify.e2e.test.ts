@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canonicalJson, sha256Hex } from '@ofs/ids';
+import { canonicalJson, PartitionDigests, sha256Hex } from '@ofs/ids';
 import { createParquetPartEncoder, decodeParquetPart, partLines } from '@ofs/publish';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from './test-support/cli-harness.js';
@@ -170,7 +170,12 @@ describe('ofs verify, status, retry-publish and gc on a demo dataset (spawned bu
               (await partLines(Buffer.from(await o.read(p.key), 'latin1'), format, manifest.columns, p.key)).lines,
           ),
       );
-      const rowsDigest = sha256Hex(Buffer.concat([lines, ...others]));
+      // ofs.rows_digest.v3: per partition, combined in part (basis) order.
+      const byPartition = new PartitionDigests();
+      manifest.parts.forEach((p: { topic: string; partition: number }, i: number) => {
+        byPartition.of(p.topic, p.partition).update(i === 0 ? lines : others[i - 1]);
+      });
+      const rowsDigest = byPartition.digestHex();
       const bytesTotal = manifest.bytes_total - old.bytes + bytes.length;
       const draft = { ...JSON.parse(await o.read(keys.draft)) };
       draft.parts = [part, ...draft.parts.slice(1)];

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { ColumnSchema, DatasetPartSchema, PartFormatSchema, ROWS_DIGEST_RECIPE } from './draft-receipt.js';
+import { ColumnSchema, DatasetPartSchema, PartFormatSchema, RowsDigestRecipeSchema } from './draft-receipt.js';
 import { FeatureDefinitionSetSchema, ReplaySliceSchema } from './intent.js';
 import { PlanLabelBasisSchema } from './plan.js';
 import type { StatusClass } from './run.js';
@@ -56,7 +56,7 @@ export const DatasetManifestV1Schema = Type.Object(
     parts: Type.Array(DatasetPartSchema),
     rows_total: Type.Integer({ minimum: 0 }),
     bytes_total: Type.Integer({ minimum: 0 }),
-    rows_digest_recipe: Type.Literal(ROWS_DIGEST_RECIPE),
+    rows_digest_recipe: RowsDigestRecipeSchema,
     rows_digest: Sha256Hex,
     columns: Type.Array(ColumnSchema),
     evidence: Type.Object(

@@ -3,8 +3,21 @@ import Type, { type Static } from 'typebox';
 /** Schema version of the draft receipt written by reconstruction. */
 export const DRAFT_RECEIPT_SCHEMA_VERSION = 'learning.ofs_draft_receipt.v1';
 
-/** Recipe name of the streamed rows digest: sha256 over every canonical row line plus `\n`, in row order. */
-export const ROWS_DIGEST_RECIPE = 'ofs.rows_digest.v2';
+/**
+ * Recipe name of the rows digest written by this release (recipes v3, DESIGN §12): per topic
+ * partition, sha256 over that partition's canonical row lines plus `\n` in row order; combined as
+ * sha256 over `{topic}/{partition} {partition_digest}\n` for every partition that holds rows, in
+ * replay-basis order. Parts are partition-local and name their partition.
+ */
+export const ROWS_DIGEST_RECIPE = 'ofs.rows_digest.v3';
+
+/** The earlier rows digest, still verified: sha256 over every canonical row line plus `\n`, in row order (parts may span partitions). */
+export const ROWS_DIGEST_RECIPE_V2 = 'ofs.rows_digest.v2';
+
+/** Every rows digest recipe a draft or manifest may name. */
+export const RowsDigestRecipeSchema = Type.Union([Type.Literal(ROWS_DIGEST_RECIPE_V2), Type.Literal(ROWS_DIGEST_RECIPE)]);
+/** A rows digest recipe name. */
+export type RowsDigestRecipe = typeof ROWS_DIGEST_RECIPE_V2 | typeof ROWS_DIGEST_RECIPE;
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Decimal = Type.String({ pattern: '^(0|[1-9][0-9]*)$' });
@@ -17,6 +30,10 @@ export const DatasetPartSchema = Type.Object(
     rows: Type.Integer({ minimum: 1 }),
     bytes: Type.Integer({ minimum: 1 }),
     sha256: Sha256Hex,
+    /** The topic of every row of the part (recipe `ofs.rows_digest.v3`: a part never spans partitions). */
+    topic: Type.Optional(Type.String({ minLength: 1 })),
+    /** The partition of every row of the part (with `topic`). */
+    partition: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 );
@@ -139,7 +156,7 @@ export const DraftReceiptSchema = Type.Object(
     part_format: Type.Optional(PartFormatSchema),
     parts: Type.Array(DatasetPartSchema),
     rows_total: Count,
-    rows_digest_recipe: Type.Literal(ROWS_DIGEST_RECIPE),
+    rows_digest_recipe: RowsDigestRecipeSchema,
     rows_digest: Sha256Hex,
     bytes_total: Count,
     slices: Type.Array(DraftSliceCountsSchema),

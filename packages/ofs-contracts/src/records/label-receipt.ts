@@ -19,6 +19,9 @@ export const LabelTypeCountsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The per-partition resolved-labels digest recipe (recipes v3; see `LabelReceiptSchema`). */
+export const RESOLVED_DIGEST_RECIPE_V2 = 'ofs.labels.resolved_digest.v2';
+
 /**
  * `learning.ofs_label_receipt.v1`: what label resolution saw and decided for one plan. Written
  * write-once at `{platform_run_id}/ofs/labels/{plan_id}.json`; a pure function of the plan, the
@@ -82,6 +85,12 @@ export const LabelReceiptSchema = Type.Object(
      * order (recipe `ofs.labels.resolved_digest.v1`). Independent of how subjects were batched.
      */
     resolved_digest: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    /**
+     * The recipe of `resolved_digest` when it is not `ofs.labels.resolved_digest.v1`:
+     * `ofs.labels.resolved_digest.v2` keeps the v1 lines per topic partition and combines them as
+     * sha256 over `{topic}/{partition} {partition_digest}\n` in replay-basis order (recipes v3).
+     */
+    resolved_digest_recipe: Type.Optional(Type.Literal(RESOLVED_DIGEST_RECIPE_V2)),
   },
   { additionalProperties: false, $id: LABEL_RECEIPT_SCHEMA_VERSION, title: 'LabelReceipt' },
 );

@@ -89,6 +89,14 @@ export interface LabelSubject {
   readonly event_id: string;
   /** The event's `ts_utc`. */
   readonly ts_utc: string;
+  /**
+   * The event's topic and partition, when the caller knows them (reconstruction always does):
+   * the resolved digest is then kept per partition and combined in basis order
+   * (`ofs.labels.resolved_digest.v2`), so it does not depend on how shards interleave batches.
+   */
+  readonly topic?: string;
+  /** The event's partition (with `topic`). */
+  readonly partition?: number;
 }
 
 /** Resolution status of one label type for one subject. */

@@ -8,7 +8,7 @@ import { writeDatasetCard } from '../../card/write-card.js';
 import type { CliCommand, CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { runJson } from '../format.js';
-import { intOption, withCorridor } from './shared.js';
+import { intOption, THREADS_OPTION, withCorridor } from './shared.js';
 
 /** Default number of demo events: a realistic sample that builds in seconds on 2 cores. */
 export const DEFAULT_DEMO_EVENTS = 20_000;
@@ -137,6 +137,7 @@ export const demoCommand: CliCommand = {
       type: 'string',
       help: '<url> NATS server with JetStream for --bus nats (default $OFS_NATS_URL or nats://127.0.0.1:4222)',
     },
+    threads: THREADS_OPTION,
   },
   async run(ctx) {
     const events = intOption(ctx, 'events', DEFAULT_DEMO_EVENTS, 100);

@@ -13,6 +13,7 @@ export async function withCorridor<T>(
   fn: (corridor: DefaultCorridor) => Promise<T>,
   extra: { leaseMs?: number } = {},
 ): Promise<T> {
+  const threads = ctx.values.threads === undefined ? undefined : intOption(ctx, 'threads', 1);
   const corridor = await createDefaultCorridor({
     dir: ctx.dir,
     ...(ctx.databaseUrl ? { databaseUrl: ctx.databaseUrl } : {}),
@@ -20,6 +21,7 @@ export async function withCorridor<T>(
     corridor: {
       onProgress: (e) => ctx.corridorProgress(e),
       ...(extra.leaseMs === undefined ? {} : { leaseMs: extra.leaseMs }),
+      ...(threads === undefined ? {} : { threads }),
     },
   });
   try {
@@ -28,6 +30,12 @@ export async function withCorridor<T>(
     await corridor.close();
   }
 }
+
+/** `--threads N`, accepted by the commands that build (`build`, `demo`, `worker`). */
+export const THREADS_OPTION = {
+  type: 'string',
+  help: '<n> worker threads for reconstruction (default: available parallelism); any count gives the same bytes',
+} as const;
 
 /** Reads a JSON file named on the command line (relative to the working directory). */
 export async function readJsonArg(ctx: CommandContext, path: string, what: string): Promise<unknown> {

@@ -1,0 +1,105 @@
+// Sharded builds on worker threads: segment files (EB + Archive) → resolveReplay → labels →
+// reconstruct on 1 and 2 threads → publish, beside a parse-only baseline of the same files
+// (resolveReplay drained: every record read and JSON.parsed, nothing else), all in one run, each
+// in a fresh child process (bench/publish-pipeline.child.mjs) so its peak RSS (all threads) is
+// its own. Writes bench/results/shards.md. `pnpm build` first.
+//   SHARDS_BENCH_N  events (default 1,000,000)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSegmentFiles } from '@ofs/fs';
+import { PARTITIONS, recordAt } from './publish-fixture.mjs';
+
+const N = Number(process.env.SHARDS_BENCH_N ?? 1_000_000);
+const root = join(import.meta.dirname, '..');
+
+interface ChildOut {
+  mode: string;
+  threads: number;
+  records: number;
+  rows?: number;
+  parts?: number;
+  rows_digest?: string;
+  status_class?: string;
+  build_seconds?: number;
+  build_cpu_seconds?: number;
+  seconds: number;
+  cpu_seconds: number;
+  max_rss_mb: number;
+  load?: number;
+}
+
+async function writeSources(n: number, dir: string): Promise<{ eb: string; archive: string }> {
+  const per = Math.ceil(n / PARTITIONS);
+  const eb = join(dir, 'eb');
+  const archive = join(dir, 'archive');
+  function* range(lo: number, hi: number) {
+    for (let p = 0; p < PARTITIONS; p++) for (let o = lo; o <= hi; o++) yield recordAt(p, o, per, true);
+  }
+  await writeSegmentFiles({ root: archive, records: range(0, Math.floor(per * 0.6) - 1) });
+  await writeSegmentFiles({ root: eb, records: range(Math.floor(per * 0.4), per - 1) });
+  return { eb, archive };
+}
+
+function child(args: string[]): ChildOut {
+  const load = loadavg()[0] as number;
+  const run = spawnSync(process.execPath, ['--max-old-space-size=4096', join('bench', 'publish-pipeline.child.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (run.status !== 0) throw new Error(`child ${args.join(' ')} failed: ${run.stderr}`);
+  return { ...(JSON.parse(run.stdout.trim().split('\n').pop() as string) as ChildOut), load };
+}
+
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+const work = mkdtempSync(join(tmpdir(), 'ofs-shards-bench-'));
+try {
+  console.log(`writing segment files for ${fmt(N)} events…`);
+  const src = await writeSources(N, join(work, 'src'));
+  const parse = child(['replay', String(N), src.eb, src.archive]);
+  console.log('parse-only baseline', parse);
+  const one = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-1'), '1']);
+  console.log('1 thread', one);
+  rmSync(join(work, 'out-1'), { recursive: true, force: true });
+  const two = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2'), '2']);
+  console.log('2 threads', two);
+  rmSync(join(work, 'out-2'), { recursive: true, force: true });
+
+  const wall = (o: ChildOut) => (o.rows ?? o.records) / (o.build_seconds ?? o.seconds);
+  const perCpu = (o: ChildOut) => (o.rows ?? o.records) / (o.build_cpu_seconds ?? o.cpu_seconds);
+  const yes = (ok: boolean) => (ok ? '**met**' : '**not met**');
+  const row = (what: string, o: ChildOut) =>
+    `| ${what} | ${fmt(o.rows ?? o.records)}${o.rows === undefined ? ' records' : ''} | ${(o.build_seconds ?? o.seconds).toFixed(1)} s | ${fmt(wall(o))} | ${fmt(perCpu(o))} | ${fmt(o.max_rss_mb)} MB | ${(o.load ?? 0).toFixed(2)} |`;
+  const speedup = wall(two) / wall(one);
+  const lines = [
+    '# Sharded builds benchmark',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`pnpm bench shards\` on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}. The 1-minute load average before each measurement is in the table; **other work (helpers' builds and tests) shared the machine**, so wall-clock figures are depressed where it is above 1.`,
+    '',
+    `Setup: ${fmt(N)} demo card-payment events in ${PARTITIONS} partitions as segment files (Archive the first 60% of each partition, EB the last 60%), training plan, demo profile, 1% labelled, \`part_rows\` 100,000, fs object store; the same fixture as bench/results/publish.md. Build = replay + labels + reconstruct + publish. Threads = worker threads of \`reconstructSharded\` (1 = the one-thread \`reconstruct\`). CPU seconds and peak RSS are the whole process's, all threads included.`,
+    '',
+    '| measurement | rows | wall clock | rows/s (wall) | rows per CPU-second | peak RSS | load before |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    row('parse-only baseline: segment files → `resolveReplay` drained', parse),
+    row('build, 1 thread', one),
+    row('build, 2 threads', two),
+    `| 2 threads / 1 thread | – | – | ${speedup.toFixed(2)}× | ${(perCpu(two) / perCpu(one)).toFixed(2)}× | ${(two.max_rss_mb / one.max_rss_mb).toFixed(2)}× | – |`,
+    `| 1 thread / parse-only baseline | – | – | ${(wall(one) / wall(parse)).toFixed(2)}× | ${(perCpu(one) / perCpu(parse)).toFixed(2)}× | – | – |`,
+    '',
+    `Same bytes: the 1-thread and 2-thread builds wrote rows digest ${one.rows_digest?.slice(0, 12)}… and ${two.rows_digest?.slice(0, 12)}… (${one.rows_digest === two.rows_digest ? 'identical' : '**different**'}), ${one.parts} and ${two.parts} parts, status class ${one.status_class} / ${two.status_class}.`,
+    '',
+    '## Targets (issue 17)',
+    '',
+    `- ≥ 125,000 rows per CPU-second on one thread: ${fmt(perCpu(one))} — ${yes(perCpu(one) >= 125_000)}.`,
+    `- ≥ 250,000 rows/s wall with 2 threads: ${fmt(wall(two))} at load ${(two.load ?? 0).toFixed(2)} — ${yes(wall(two) >= 250_000)}.`,
+    `- Peak RSS ≤ 512 MB (measured here at ${fmt(N)} events, not 10M): 1 thread ${fmt(one.max_rss_mb)} MB, 2 threads ${fmt(two.max_rss_mb)} MB — ${yes(Math.max(one.max_rss_mb, two.max_rss_mb) <= 512)} at this size.`,
+    `- 2 threads ≥ 1.8× the rows/s of 1 thread: ${speedup.toFixed(2)}× — ${yes(speedup >= 1.8)}.`,
+    '',
+  ];
+  writeFileSync(join(root, 'bench', 'results', 'shards.md'), `${lines.join('\n')}\n`);
+  console.log(lines.join('\n'));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createMemoryObjectStore, isOfsError, type ObjectStore, type ReplayRecord } from '@ofs/contracts';
+import { DEMO_TOPIC } from '@ofs/features';
+import { describe, expect, it } from 'vitest';
+import { buildAndPublish } from './pipeline-support.js';
+import { defaultShardWorkerUrl } from './reconstruct-sharded.js';
+import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
+
+// The workers run the built script (dist/shard-worker.js): `pnpm test:all` builds first.
+const built = existsSync(fileURLToPath(defaultShardWorkerUrl()));
+if (!built) console.warn('[skip] reconstruct-sharded.test: build @ofs/publish first (pnpm build) to run the worker-thread tests');
+
+const PARTITIONS = [0, 1, 2, 3, 4];
+const SLICES = PARTITIONS.map((partition) => ({
+  topic: DEMO_TOPIC,
+  partition,
+  offset_kind: 'kafka_offset',
+  start_offset: '0',
+  end_offset: '29',
+}));
+
+/**
+ * 30 offsets per partition; about one record in six repeats an event of an earlier partition
+ * (or an earlier offset of its own), so duplicates cross shards whatever the thread count.
+ */
+function dataset(seed: number): ReplayRecord[] {
+  let n = seed;
+  const rand = () => {
+    n = (Math.imul(n, 1103515245) + 12345) >>> 0;
+    return n / 2 ** 32;
+  };
+  const out: ReplayRecord[] = [];
+  const seen: ReplayRecord[] = [];
+  for (const partition of PARTITIONS) {
+    for (let o = 0; o < 30; o++) {
+      if (seen.length > 0 && rand() < 0.17) {
+        const again = seen[Math.floor(rand() * seen.length)]!;
+        out.push({ ...again, partition, offset: String(o) });
+        continue;
+      }
+      const r = record(
+        o,
+        `evt_${partition}_${o}`,
+        at(o * 2 + Math.floor(rand() * 3)),
+        payment(`c${Math.floor(rand() * 4)}`, `m${Math.floor(rand() * 3)}`, `${Math.floor(rand() * 999)}.${Math.floor(rand() * 99)}`),
+        { partition },
+      );
+      seen.push(r);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+async function snapshot(store: ObjectStore): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const key of store.list(`${RUN}/`)) out.set(key, Buffer.from((await store.get(key))!).toString('base64'));
+  return out;
+}
+
+const assertions = (records: ReplayRecord[]) =>
+  records
+    .filter((_, i) => i % 3 === 0)
+    .map((r, i) => ({
+      assertion_id: `as_${r.event_id}_${i}`,
+      platform_run_id: RUN,
+      event_id: r.event_id,
+      label_type: 'fraud_disposition',
+      value: i % 4 === 0 ? 'FRAUD' : 'LEGIT',
+      effective_time: r.ts_utc,
+      observed_time: '2026-02-01T00:00:00Z',
+    }));
+
+describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as one thread', () => {
+  it('1, 2, 3 and 5 threads write identical parts, receipts, statistics and manifest, with duplicates across shards', async () => {
+    const records = dataset(11);
+    const dupes = records.length - new Set(records.map((r) => r.event_id)).size;
+    expect(dupes).toBeGreaterThan(10);
+    const policy = testPolicy({ part_rows: 8 });
+    const plan = testPlan({ slices: SLICES, policy, training: 'NON_TRAINING' });
+    const build = async (threads?: number) => {
+      const store = createMemoryObjectStore();
+      const result = await buildAndPublish({
+        plan,
+        policy,
+        profile: resolved(),
+        eb: records,
+        assertions: assertions(records) as never,
+        store,
+        ...(threads === undefined ? {} : { threads }),
+      });
+      return { result, bytes: await snapshot(store) };
+    };
+    const one = await build();
+    expect(one.result.draft.draft.totals.duplicates_dropped).toBe(dupes);
+    expect(one.result.draft.draft.rows_digest_recipe).toBe('ofs.rows_digest.v3');
+    expect((one.result.draft.labelReceipt as { resolved_digest_recipe?: string }).resolved_digest_recipe).toBe(
+      'ofs.labels.resolved_digest.v2',
+    );
+    for (const threads of [2, 3, 5]) {
+      const sharded = await build(threads);
+      expect(sharded.result.published.manifestSha256, `${threads} threads`).toBe(one.result.published.manifestSha256);
+      expect(sharded.bytes).toEqual(one.bytes);
+    }
+  });
+
+  it('a conflict (same event id, another payload) across shards fails with REPLAY_EVENT_ID_CONFLICT, as on one thread', async () => {
+    const records = dataset(5);
+    const victim = records.find((r) => r.partition === 0)!;
+    const twin = record(7, victim.event_id, victim.ts_utc, { ...(victim.payload as object), amount: '1.00' }, { partition: 4 });
+    const tampered = records.map((r) => (r.partition === 4 && r.offset === '7' ? twin : r));
+    const policy = testPolicy({ part_rows: 8 });
+    const plan = testPlan({ slices: SLICES, policy, training: 'NON_TRAINING' });
+    for (const threads of [undefined, 2, 3]) {
+      const error = await buildAndPublish({
+        plan,
+        policy,
+        profile: resolved(),
+        eb: tampered,
+        store: createMemoryObjectStore(),
+        ...(threads === undefined ? {} : { threads }),
+      }).catch((e: unknown) => e);
+      expect(isOfsError(error, 'REPLAY_EVENT_ID_CONFLICT'), `${threads ?? 1} threads: ${String(error)}`).toBe(true);
+    }
+  });
+
+  it("a worker's failure fails the build with the worker's code", async () => {
+    const records = dataset(3);
+    // A typed-column violation inside the row loop of one partition's worker.
+    const broken = records.map((r) =>
+      r.partition === 3 && r.offset === '4' ? record(4, r.event_id + '_x', r.ts_utc, 'not an object' as never, { partition: 3 }) : r,
+    );
+    const policy = testPolicy({ part_rows: 8 });
+    const plan = testPlan({ slices: SLICES, policy, training: 'NON_TRAINING' });
+    const error = await buildAndPublish({
+      plan,
+      policy,
+      profile: resolved(),
+      eb: broken,
+      store: createMemoryObjectStore(),
+      threads: 2,
+    }).catch((e: unknown) => e);
+    expect(isOfsError(error, 'REPLAY_RECORD_INVALID'), String(error)).toBe(true);
+  });
+});

@@ -1,0 +1,454 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  type AbortOptions,
+  type BuildPlan,
+  compareDecimal,
+  type DatasetPart,
+  type DraftSliceCounts,
+  isOfsError,
+  OfsError,
+  type ReplayRecord,
+  type ReplaySlice,
+  throwIfAborted,
+  toOfsError,
+} from '@ofs/contracts';
+import { PartitionDigests, writeOnceBytes } from '@ofs/ids';
+import { EventIdSet } from './event-id-set.js';
+import {
+  assembleDraft,
+  type DraftResult,
+  emptySliceCounts,
+  prepareReconstruction,
+  type ReconstructDeps,
+  type ReconstructOptions,
+  type RowsPass,
+} from './reconstruct.js';
+import { type FromShard, fromWireError, type ToShard, toWireError } from './shard-protocol.js';
+
+/** The replay of a plan as a sharded build reads it: once whole, then partition by partition. */
+export interface ShardedRecords {
+  /**
+   * The plan's whole replay stream in basis order (`resolveReplay(plan).records`), read once in
+   * the main thread to agree on duplicates across partitions before any window is updated.
+   */
+  readonly stream: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>;
+  /**
+   * The records of one topic partition's slices (in basis order), ascending by offset: the same
+   * records the stream held there. Read once per partition, while other partitions are read.
+   */
+  partition(slices: readonly ReplaySlice[], options: AbortOptions): AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>;
+}
+
+/** Options of `reconstructSharded`. */
+export interface ShardedReconstructOptions extends ReconstructOptions {
+  /** Worker threads, one partition at a time each (default: the machine's available parallelism; at most the partition count). */
+  threads?: number;
+  /** Records sent to a worker per message (default 2,048). */
+  batchRecords?: number;
+  /** Batches in flight per worker before the reader waits (default 4): the memory bound per thread. */
+  batchesInFlight?: number;
+  /** Where the worker script is (default: `shard-worker.js` beside this module in `dist/`). */
+  workerUrl?: URL;
+}
+
+/** One topic partition of the basis: its slices (basis order) and its rank in the basis. */
+interface BasisPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly rank: number;
+  readonly sliceIndexes: number[];
+}
+
+/**
+ * Reconstruction on worker threads, with the same bytes as `reconstruct` for any thread count
+ * (recipes v3, DESIGN §12; D118).
+ *
+ * 1. **Duplicates first.** The main thread reads the whole replay stream once in basis order and
+ *    applies the one-thread dedupe rule (first occurrence wins; another payload hash is
+ *    `REPLAY_EVENT_ID_CONFLICT`), keeping only the offsets of later occurrences per partition.
+ * 2. **Partitions in parallel.** Each worker builds one topic partition at a time with the
+ *    one-thread row loop (windows, rows, partition-local parts, per-partition rows digest); the
+ *    main thread re-reads that partition, leaves out the agreed duplicates, and feeds it in
+ *    bounded batches (backpressure). Labels are resolved by the one resolver in the main thread
+ *    (its digest is per partition, so the interleaving of batches does not matter); parts are
+ *    written by the main thread, write-once.
+ * 3. **Merge.** Parts in basis order, counts added per slice, rows digests combined in basis
+ *    order; then the same label receipt, statistics and draft as the one-thread build.
+ *
+ * A partition that reads differently the second time is `REPLAY_SOURCE_UNSTABLE`; a worker
+ * that throws fails the build with the worker's code; aborting terminates every worker.
+ */
+export async function reconstructSharded<LabelReceipt = unknown>(
+  plan: BuildPlan,
+  records: ShardedRecords,
+  deps: ReconstructDeps<LabelReceipt>,
+  options: ShardedReconstructOptions = {},
+): Promise<DraftResult<LabelReceipt>> {
+  try {
+    return await runSharded(plan, records, deps, options);
+  } catch (error) {
+    if (isOfsError(error)) throw error;
+    throw new OfsError('INTERNAL_ERROR', {
+      message: `sharded reconstruction failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  }
+}
+
+/** The default worker script: `dist/shard-worker.js` (also when this module runs from `src/` in tests). */
+export function defaultShardWorkerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../dist/shard-worker.js', here) : new URL('./shard-worker.js', here);
+}
+
+async function runSharded<LabelReceipt>(
+  plan: BuildPlan,
+  records: ShardedRecords,
+  deps: ReconstructDeps<LabelReceipt>,
+  options: ShardedReconstructOptions,
+): Promise<DraftResult<LabelReceipt>> {
+  const { signal } = options;
+  throwIfAborted(signal);
+  const prep = await prepareReconstruction(plan, deps);
+  const partitions = basisPartitions(plan.replay_basis);
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), partitions.length));
+  const workerUrl = options.workerUrl ?? defaultShardWorkerUrl();
+  if (workerUrl.protocol === 'file:' && !existsSync(fileURLToPath(workerUrl))) {
+    throw new OfsError('INTERNAL_ERROR', {
+      message: `the shard worker script ${fileURLToPath(workerUrl)} does not exist (build @ofs/publish first: pnpm build)`,
+    });
+  }
+
+  // 1. Duplicates across partitions, agreed before any window is updated.
+  const agreed = await agreeOnDuplicates(plan, records.stream, options);
+
+  // 2. Partitions on workers.
+  const results = new Map<number, RowsPass>();
+  let recordsFed = 0;
+  let rowsWritten = 0;
+  let labelsResolved = 0;
+  const report = () => options.onProgress?.({ records_read: recordsFed, labels_resolved: labelsResolved, rows_written: rowsWritten });
+  const pool = await startWorkers(threads, workerUrl, { type: 'init', plan, profile: deps.profile, policy: deps.policy }, signal);
+  try {
+    let next = 0;
+    const runWorker = async (worker: ShardWorker) => {
+      while (next < partitions.length) {
+        const p = partitions[next++] as BasisPartition;
+        const slices = p.sliceIndexes.map((i) => plan.replay_basis[i] as ReplaySlice);
+        const pass = await worker.build(p, records.partition(slices, signal ? { signal } : {}), agreed.dropped.get(p.rank), {
+          deps,
+          batchRecords: options.batchRecords ?? 2_048,
+          inFlight: options.batchesInFlight ?? 4,
+          signal,
+          onRecords: (n) => {
+            recordsFed += n;
+            if ((recordsFed & 0xfff) < n) report();
+          },
+          onLabels: (n) => {
+            labelsResolved += n;
+          },
+        });
+        results.set(p.rank, pass);
+        for (const c of pass.counts) rowsWritten += c.rows;
+        report();
+      }
+    };
+    await Promise.all(pool.workers.map(runWorker));
+  } finally {
+    await pool.close();
+  }
+  throwIfAborted(signal);
+
+  // 3. Merge in basis order.
+  const merged = mergePasses(plan, partitions, results, agreed.counts);
+  return assembleDraft(plan, prep, merged, deps, options);
+}
+
+/** The distinct topic partitions of the basis, in basis order, with their slices. */
+function basisPartitions(slices: readonly ReplaySlice[]): BasisPartition[] {
+  const byKey = new Map<string, BasisPartition>();
+  slices.forEach((s, i) => {
+    const key = `${s.topic}/${s.partition}`;
+    let p = byKey.get(key);
+    if (p === undefined) {
+      p = { topic: s.topic, partition: s.partition, rank: byKey.size, sliceIndexes: [] };
+      byKey.set(key, p);
+    }
+    p.sliceIndexes.push(i);
+  });
+  return [...byKey.values()];
+}
+
+/** What the first pass agreed: the later occurrences to leave out, per partition rank, and the per-slice record counts. */
+interface AgreedDuplicates {
+  /** Offset → event id of each later occurrence, by partition rank. */
+  readonly dropped: Map<number, Map<string, string>>;
+  /** Per slice: records read and duplicates dropped. */
+  readonly counts: { records: number; duplicates: number }[];
+}
+
+async function agreeOnDuplicates(
+  plan: BuildPlan,
+  stream: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+  options: ShardedReconstructOptions,
+): Promise<AgreedDuplicates> {
+  const slices = plan.replay_basis;
+  const rankOf = new Map<string, number>();
+  for (const s of slices) {
+    const key = `${s.topic}/${s.partition}`;
+    if (!rankOf.has(key)) rankOf.set(key, rankOf.size);
+  }
+  const seen = new EventIdSet(options.expectedEvents);
+  const dropped = new Map<number, Map<string, string>>();
+  const counts = slices.map(() => ({ records: 0, duplicates: 0 }));
+  let sliceIndex = 0;
+  let read = 0;
+  try {
+    for await (const r of stream) {
+      if ((++read & 4095) === 0) throwIfAborted(options.signal);
+      // Membership and order are checked again, record by record, by the worker's row loop;
+      // here a record only needs a slice to be counted in.
+      while (sliceIndex < slices.length && !inSlice(r, slices[sliceIndex] as ReplaySlice)) sliceIndex++;
+      if (sliceIndex >= slices.length) {
+        throw new OfsError('REPLAY_RECORD_INVALID', {
+          message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) is outside the remaining replay basis slices (foreign or out of order)`,
+          details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },
+        });
+      }
+      const c = counts[sliceIndex] as { records: number; duplicates: number };
+      c.records++;
+      if (typeof r.event_id !== 'string' || r.event_id === '' || typeof r.payload_hash !== 'string' || r.payload_hash.length !== 64) {
+        throw new OfsError('REPLAY_RECORD_INVALID', {
+          message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) lacks an event_id or a payload_hash`,
+          details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },
+        });
+      }
+      const outcome = seen.add(r.event_id, r.payload_hash);
+      if (outcome === 'conflict') {
+        throw new OfsError('REPLAY_EVENT_ID_CONFLICT', {
+          message: `event ${r.event_id} was replayed again at ${r.topic}/${r.partition}@${r.offset} with another payload hash`,
+          details: { event_id: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset, payload_hash: r.payload_hash },
+        });
+      }
+      if (outcome === 'duplicate') {
+        c.duplicates++;
+        const rank = rankOf.get(`${r.topic}/${r.partition}`) as number;
+        let offsets = dropped.get(rank);
+        if (offsets === undefined) dropped.set(rank, (offsets = new Map()));
+        offsets.set(r.offset, r.event_id);
+      }
+    }
+  } catch (error) {
+    throw toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', 'reading the replay stream');
+  }
+  return { dropped, counts };
+}
+
+function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
+  return (
+    r.topic === s.topic &&
+    r.partition === s.partition &&
+    r.offset_kind === s.offset_kind &&
+    typeof r.offset === 'string' &&
+    /^(0|[1-9][0-9]*)$/.test(r.offset) &&
+    compareDecimal(r.offset, s.start_offset) >= 0 &&
+    compareDecimal(r.offset, s.end_offset) <= 0
+  );
+}
+
+/** Parts in basis order, counts per slice, rows digests combined in basis order. */
+function mergePasses(
+  plan: BuildPlan,
+  partitions: readonly BasisPartition[],
+  results: Map<number, RowsPass>,
+  agreed: AgreedDuplicates['counts'],
+): RowsPass {
+  const counts = emptySliceCounts(plan.replay_basis);
+  const rankOf = new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p.rank]));
+  const digests = new PartitionDigests((topic, partition) => rankOf.get(`${topic}/${partition}`) ?? -1);
+  const parts: DatasetPart[] = [];
+  let rows = 0;
+  let bytes = 0;
+  for (const p of partitions) {
+    const pass = results.get(p.rank);
+    if (pass === undefined) throw new OfsError('INTERNAL_ERROR', { message: `partition ${p.topic}/${p.partition} was not built` });
+    for (const i of p.sliceIndexes) {
+      const from = pass.counts[i] as DraftSliceCounts;
+      const to = counts[i] as DraftSliceCounts;
+      const first = agreed[i] as { records: number; duplicates: number };
+      // The worker saw every record but the agreed duplicates: together they are what the
+      // first pass read, or the source changed between the two reads.
+      if (from.records + first.duplicates !== first.records || from.duplicates_dropped !== 0) {
+        throw new OfsError('REPLAY_SOURCE_UNSTABLE', {
+          message: `slice ${to.topic}/${to.partition} [${to.start_offset}, ${to.end_offset}] held ${first.records} records on the first read and ${from.records + first.duplicates} on the second`,
+          details: { topic: to.topic, partition: to.partition, first_read: first.records, second_read: from.records + first.duplicates },
+        });
+      }
+      to.records = first.records;
+      to.duplicates_dropped = first.duplicates;
+      to.row_events = from.row_events;
+      to.rows = from.rows;
+      to.immature = from.immature;
+      to.immature_excluded = from.immature_excluded;
+    }
+    parts.push(...pass.written.parts);
+    rows += pass.written.rows;
+    bytes += pass.written.bytes;
+    for (const d of pass.written.partitions) digests.set(d.topic, d.partition, d.digest);
+  }
+  const partitionDigests = digests.partitions();
+  return { counts, written: { parts, rows, bytes, rowsDigest: digests.digestHex(), partitions: partitionDigests } };
+}
+
+interface BuildContext<LabelReceipt> {
+  readonly deps: ReconstructDeps<LabelReceipt>;
+  readonly batchRecords: number;
+  readonly inFlight: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onRecords: (n: number) => void;
+  readonly onLabels: (n: number) => void;
+}
+
+/** One worker thread and the main thread's side of its protocol. */
+interface ShardWorker {
+  build<LabelReceipt>(
+    p: BasisPartition,
+    records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+    dropped: Map<string, string> | undefined,
+    ctx: BuildContext<LabelReceipt>,
+  ): Promise<RowsPass>;
+}
+
+async function startWorkers(
+  count: number,
+  url: URL,
+  init: ToShard,
+  signal: AbortSignal | undefined,
+): Promise<{ workers: ShardWorker[]; close(): Promise<void> }> {
+  const threads: Worker[] = [];
+  const workers: ShardWorker[] = [];
+  const close = async () => {
+    await Promise.all(threads.map((t) => t.terminate()));
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const thread = new Worker(url);
+      threads.push(thread);
+      workers.push(await shardWorker(thread, init, signal));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { workers, close };
+}
+
+/** Wires one thread: init, then `build` per partition (labels and part writes served here). */
+async function shardWorker(thread: Worker, init: ToShard, signal: AbortSignal | undefined): Promise<ShardWorker> {
+  type Handler = (message: FromShard) => void;
+  let handler: Handler = () => {};
+  let failed: ((error: OfsError) => void) | undefined;
+  let fatal: OfsError | undefined;
+  const fail = (error: OfsError) => {
+    fatal ??= error;
+    failed?.(error);
+  };
+  thread.on('message', (m: FromShard) => handler(m));
+  thread.on('error', (error) => fail(toOfsError(error, 'INTERNAL_ERROR', 'running a shard worker')));
+  thread.on('exit', (code) => {
+    if (code !== 0) fail(new OfsError('INTERNAL_ERROR', { message: `a shard worker exited with code ${code}` }));
+  });
+  const onAbort = () => fail(new OfsError('ABORTED', { message: 'the build was aborted' }));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  thread.once('exit', () => signal?.removeEventListener('abort', onAbort));
+
+  await new Promise<void>((resolve, reject) => {
+    failed = reject;
+    handler = (m) => {
+      if (m.type === 'ready') resolve();
+      else if (m.type === 'error') reject(fromWireError(m.error));
+    };
+    thread.postMessage(init);
+  });
+
+  return {
+    async build(p, records, dropped, ctx) {
+      if (fatal) throw fatal;
+      let inFlight = 0;
+      let drained: (() => void) | undefined;
+      const done = new Promise<RowsPass>((resolve, reject) => {
+        failed = reject;
+        handler = (m) => {
+          switch (m.type) {
+            case 'ack':
+              inFlight--;
+              ctx.onRecords(m.records);
+              drained?.();
+              return;
+            case 'labels':
+              ctx.deps.labels.resolveBatch(m.subjects, ctx.signal ? { signal: ctx.signal } : undefined).then(
+                (result) => {
+                  ctx.onLabels(result.length);
+                  thread.postMessage({ type: 'labels-result', id: m.id, result } satisfies ToShard);
+                },
+                (error: unknown) =>
+                  thread.postMessage({
+                    type: 'labels-result',
+                    id: m.id,
+                    error: toWireError(toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'resolving a label batch')),
+                  } satisfies ToShard),
+              );
+              return;
+            case 'store':
+              writeOnceBytes(ctx.deps.store, m.key, m.bytes, ctx.signal ? { signal: ctx.signal } : undefined).then(
+                () => thread.postMessage({ type: 'store-result', id: m.id } satisfies ToShard),
+                (error: unknown) => thread.postMessage({ type: 'store-result', id: m.id, error: toWireError(error) } satisfies ToShard),
+              );
+              return;
+            case 'partition-done':
+              resolve(m.pass);
+              return;
+            case 'error':
+              reject(fromWireError(m.error));
+              return;
+            case 'ready':
+              return;
+          }
+        };
+      });
+      // A failure while feeding is reported by `done` as well; never leave it unobserved.
+      done.catch(() => undefined);
+      thread.postMessage({ type: 'partition', topic: p.topic, partition: p.partition } satisfies ToShard);
+      let batch: ReplayRecord[] = [];
+      const post = async () => {
+        while (inFlight >= ctx.inFlight) {
+          if (fatal) throw fatal;
+          await Promise.race([new Promise<void>((resolve) => (drained = resolve)), done.then(() => undefined)]);
+        }
+        inFlight++;
+        thread.postMessage({ type: 'records', records: batch } satisfies ToShard);
+        batch = [];
+      };
+      try {
+        for await (const r of records) {
+          if (fatal) throw fatal;
+          if (dropped !== undefined) {
+            const id = dropped.get(r.offset);
+            if (id !== undefined && id === r.event_id) continue;
+          }
+          batch.push(r);
+          if (batch.length >= ctx.batchRecords) await post();
+        }
+        if (batch.length > 0) await post();
+      } catch (error) {
+        if (isOfsError(error)) throw error;
+        throw toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', `reading ${p.topic}/${p.partition}`);
+      }
+      thread.postMessage({ type: 'end' } satisfies ToShard);
+      return await done;
+    },
+  };
+}
