@@ -140,6 +140,16 @@ export const OFS_ERROR_CATALOGUE = {
   NO_PASS_NO_READ: entry('plan', false, 'A world output the plan uses has no PASS evidence; it must not be read.'),
   FEATURE_PROFILE_INVALID: entry('plan', false, 'The feature profile does not validate (details name the offending feature).'),
   FEATURE_PROFILE_DRIFT: entry('plan', false, 'The feature profile content changed under the same id and version.'),
+  FEATURE_PROFILE_UNTRANSLATABLE: entry(
+    'features',
+    false,
+    'The reference feature profile declares something a corridor profile cannot express (details name the group or window).',
+  ),
+  FEATURE_PROFILE_PIN_MISMATCH: entry(
+    'features',
+    false,
+    'The reference resolved-profile record does not pin this profile document (digest, group or revision differ).',
+  ),
   POLICY_REVISION_MISMATCH: entry('plan', false, 'The intent pins a policy revision other than the one configured.'),
   CONFIG_REVISION_MISMATCH: entry('plan', false, 'The intent pins a config revision other than the one configured.'),
   CODE_RELEASE_MISMATCH: entry('plan', false, 'The intent pins a code release other than the running one.'),

@@ -59,6 +59,10 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   NO_PASS_NO_READ: 'record a PASS instance or gate receipt in the run facts for every world output the plan reads, then build again.',
   FEATURE_PROFILE_INVALID: 'fix the feature named in details in the profile file, then publish it under a new feature_set_version.',
   FEATURE_PROFILE_DRIFT: 'restore the published profile bytes and put the change under a new feature_set_version.',
+  FEATURE_PROFILE_UNTRANSLATABLE:
+    'change the reference group or window named in details to one the corridor can express (lowercase window names, durations up to 366 days, a snake_case key_type), or write a corridor profile by hand.',
+  FEATURE_PROFILE_PIN_MISMATCH:
+    'load the profile document the resolved-profile record was computed from, or resolve the plan again against this document.',
   POLICY_REVISION_MISMATCH: "set policy_revision in the intent to the corridor policy's revision.",
   CONFIG_REVISION_MISMATCH: "set config_revision in the intent to the corridor's (ofs.config.json).",
   CODE_RELEASE_MISMATCH: 'set ofs_code_release_id in the intent to this release (see `ofs plan`), or run the matching release.',

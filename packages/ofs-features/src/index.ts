@@ -38,3 +38,13 @@ export {
   resolvedDemoFeatureProfileV2,
 } from './demo-profile.js';
 export { compareAnchors, type AnchorClaim, type ParityComparison, type RebuiltSide } from './parity.js';
+export {
+  createReferenceFeatureProfiles,
+  REFERENCE_DEFAULT_WINDOWS,
+  referenceProfileDigest,
+  translateReferenceProfile,
+  type ReferenceResolvedProfile,
+  type ReferenceWindow,
+  type TranslatedReferenceProfile,
+  type TranslateReferenceProfileOptions,
+} from './reference-profile.js';

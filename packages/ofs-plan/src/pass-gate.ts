@@ -1,4 +1,4 @@
-import { compareCodePoints, type InstanceReceipt, OfsError, type RunFactsLocator } from '@ofs/contracts';
+import { compareCodePoints, type InstanceReceipt, OfsError, type RunFactsLocator, type RunFactsView } from '@ofs/contracts';
 import type { RefAuditSink } from './ref-audit.js';
 import type { LoadedRunFacts } from './run-facts.js';
 
@@ -55,7 +55,10 @@ export function admitOutputs(facts: LoadedRunFacts, requiredOutputIds: readonly 
   const refusals: Refusal[] = [];
   for (const outputId of used) {
     const locator = locators.get(outputId);
-    const decision = locator === undefined ? { reason: 'required output has no locator in the run facts' } : decide(facts, locator);
+    const decision =
+      locator === undefined
+        ? { reason: 'required output has no locator in the run facts' }
+        : decidePassEvidence(facts.view, facts.key, locator);
     if ('evidence_ref' in decision) {
       admitted.push(decision);
       onRef?.({ ref: decision.evidence_ref, purpose: 'pass_evidence', outcome: 'RESOLVED', output_id: outputId });
@@ -73,8 +76,12 @@ export function admitOutputs(facts: LoadedRunFacts, requiredOutputIds: readonly 
   return admitted;
 }
 
-function decide(facts: LoadedRunFacts, locator: RunFactsLocator): AdmittedOutput | { reason: string } {
-  const { view, key } = facts;
+/**
+ * The no-PASS-no-read decision for one locator of a run-facts view (rules 2 and 3 of
+ * `admitOutputs`): the admitted output with the receipt that admits it, or why none does. `key`
+ * names the view in evidence refs. `admitOutputs` and `assembleRunFacts` both decide through it.
+ */
+export function decidePassEvidence(view: RunFactsView, key: string, locator: RunFactsLocator): AdmittedOutput | { reason: string } {
   const fingerprint = locator.manifest_fingerprint ?? view.pins.manifest_fingerprint;
   const instance = (view.instance_receipts ?? []).map((r, i) => ({ r, i })).filter(({ r }) => r.output_id === locator.output_id);
   if (instance.length > 0) {
