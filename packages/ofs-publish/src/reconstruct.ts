@@ -31,8 +31,10 @@ import {
   type CompiledField,
   type CompiledProfile,
   compileProfile,
+  statsMarkers,
   valueAt,
 } from '@ofs/features';
+import { LabelDelayTally } from './dataset-stats.js';
 import { EventIdSet } from './event-id-set.js';
 import { createParquetPartEncoder } from './parquet-part.js';
 import { PartWriter } from './part-writer.js';
@@ -173,9 +175,11 @@ async function run<LabelReceipt>(
     for (const c of counts) rows += c.rows;
     options.onProgress({ records_read: processed, labels_resolved: labelsResolved, rows_written: rows });
   };
+  // Label delays are tallied while labels are joined: the rows do not hold them (D114).
+  const delays = new LabelDelayTally(layout.labelTypes);
   const flush = async () => {
     if (batch.length === 0) return;
-    await joinLabels(batch, layout, deps.labels, training, counts, parts, signal);
+    await joinLabels(batch, layout, deps.labels, training, counts, parts, delays, signal);
     labelsResolved += batch.length;
     batch.clear();
     report();
@@ -339,7 +343,11 @@ async function run<LabelReceipt>(
       deps.store,
       plan.platform_run_id,
       plan.plan_id,
-      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, signal ? { signal } : {}),
+      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, {
+        markers: statsMarkers(profile),
+        labelDelays: delays.result(),
+        ...(signal ? { signal } : {}),
+      }),
       signal ? { signal } : {},
     ),
   };
@@ -348,7 +356,10 @@ async function run<LabelReceipt>(
   return { draftKey, draft, labelReceipt };
 }
 
-/** Resolves one batch of labels, joins them and appends the rows (training: immature rows are counted and left out). */
+/**
+ * Resolves one batch of labels, joins them and appends the rows (training: immature rows are
+ * counted and left out); the delay of each LABELLED label of an appended row goes to `delays`.
+ */
 async function joinLabels(
   batch: RowBatch,
   layout: RowLayout,
@@ -356,6 +367,7 @@ async function joinLabels(
   training: boolean,
   counts: DraftSliceCounts[],
   parts: PartWriter,
+  delays: LabelDelayTally,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const n = batch.length;
@@ -393,9 +405,10 @@ async function joinLabels(
     }
     late[EVENT_SLOTS.mature] = subject.mature;
     let slot = layout.labelSlot;
-    for (const type of layout.labelTypes) {
-      const label = subject.labels[type];
+    for (let t = 0; t < layout.labelTypes.length; t++) {
+      const label = subject.labels[layout.labelTypes[t] as string];
       const value = label?.status === 'LABELLED' ? label.value : null;
+      if (label?.status === 'LABELLED') delays.add(t, label.delay_ms);
       const coerce = layout.coercers[slot];
       late[slot++] = coerce === undefined ? value : coerce(value, eventId as string);
       late[slot++] = label?.status ?? 'UNLABELLED';

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { StatsMarkerSchema } from './feature-profile.js';
 
 /** Schema version of the build statistics artifact. */
 export const DATASET_STATS_SCHEMA_VERSION = 'learning.ofs_dataset_stats.v1';
@@ -31,6 +32,8 @@ export const ColumnStatsSchema = Type.Object(
     max: MaybeNumber,
     histogram: Type.Union([Type.Array(Count), Type.Null()]),
     values: Type.Union([Type.Array(Type.Object({ value: Type.String(), count: Count }, { additionalProperties: false })), Type.Null()]),
+    /** The feature profile's statistics marker that set `kind` (D115); absent when `kind` follows the name rule. */
+    marker: Type.Optional(StatsMarkerSchema),
   },
   { additionalProperties: false },
 );
