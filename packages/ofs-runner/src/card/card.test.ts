@@ -1,4 +1,4 @@
-import { LABEL_DELAY_BINS } from '@ofs/publish';
+import { type ColumnStats, LABEL_DELAY_BINS } from '@ofs/publish';
 import { describe, expect, it } from 'vitest';
 import { memoryWorld } from '../test-support/memory-world.js';
 import { buildDatasetCard, type DatasetCard } from './card-content.js';
@@ -116,10 +116,10 @@ describe('dataset card: label delays and profile markers', () => {
   });
 
   it('marks the kinds the feature profile set, and shows no values of sensitive columns', () => {
-    const column = (name: string, kind: 'categorical' | 'sensitive', marker?: 'categorical' | 'sensitive') => ({
+    const column = (name: string, kind: 'categorical' | 'sensitive', marker?: 'categorical' | 'sensitive'): ColumnStats => ({
       name,
-      type: 'json',
-      source: 'feature',
+      type: 'json' as const,
+      source: 'feature' as const,
       kind,
       rows: 3,
       nulls: 0,
