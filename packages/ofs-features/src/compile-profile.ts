@@ -5,6 +5,7 @@ import {
   OfsError,
   type Problem,
   type ResolvedFeatureProfile,
+  type StatsMarker,
   type ValueType,
   type WindowAggregate,
   throwProblems,
@@ -29,6 +30,8 @@ export interface CompiledField {
   readonly path: PayloadPath;
   /** The declared column type (profile v2); `undefined` in v1 profiles (a `json` column). */
   readonly type: ValueType | undefined;
+  /** The profile's statistics marker (`categorical`, `sensitive`), if any (D115). */
+  readonly stats: StatsMarker | undefined;
 }
 
 /** A `window` feature. */
@@ -47,6 +50,8 @@ export interface CompiledWindow {
    * with the same path); `undefined` in v1 profiles and for `count`/`distinct_count`.
    */
   readonly valueType: ValueType | undefined;
+  /** The profile's statistics marker (`categorical`, `sensitive`), if any (D115). */
+  readonly stats: StatsMarker | undefined;
 }
 
 /** A validated profile, ready for the reconstruction hot path. */
@@ -61,6 +66,17 @@ export interface CompiledProfile {
   readonly rowTopics: ReadonlySet<string> | undefined;
   /** `true` for a v2 profile: every projected column carries a declared type. */
   readonly typed: boolean;
+}
+
+/**
+ * The statistics markers of a compiled profile's feature columns (D115): column name →
+ * `categorical` or `sensitive`, for the features whose profile entry carries `stats`. Build
+ * statistics use them instead of the name rule (D112); entity keys stay sensitive regardless.
+ */
+export function statsMarkers(profile: CompiledProfile): ReadonlyMap<string, StatsMarker> {
+  const markers = new Map<string, StatsMarker>();
+  for (const f of [...profile.fields, ...profile.windows]) if (f.stats !== undefined) markers.set(f.name, f.stats);
+  return markers;
 }
 
 /** Row columns a feature may not be named like (event columns) and prefixes reserved for entity and label columns. */
@@ -123,7 +139,7 @@ export function compileProfile(resolved: ResolvedFeatureProfile): CompiledProfil
     if (feature.kind === 'field') {
       if (typed && feature.type === undefined) bad('a v2 profile declares a type for every field');
       if (!typed && feature.type !== undefined) bad('types are declared in v2 profiles only (learning.ofs_feature_profile.v2)');
-      fields.push({ name: feature.name, path: feature.path.split('.'), type: typed ? feature.type : undefined });
+      fields.push({ name: feature.name, path: feature.path.split('.'), type: typed ? feature.type : undefined, stats: feature.stats });
       return;
     }
     if (!typed && feature.value_type !== undefined) bad('value_type is declared in v2 profiles only');
@@ -148,6 +164,7 @@ export function compileProfile(resolved: ResolvedFeatureProfile): CompiledProfil
       windowMs: feature.window_seconds * 1000,
       topics: feature.topics ? new Set(feature.topics) : undefined,
       valueType,
+      stats: feature.stats,
     });
   });
   throwProblems(problems, `feature profile ${resolved.ref}`);

@@ -2,6 +2,7 @@ export {
   compileProfile,
   valueAt,
   RESERVED_COLUMNS,
+  statsMarkers,
   type CompiledEntity,
   type CompiledField,
   type CompiledProfile,

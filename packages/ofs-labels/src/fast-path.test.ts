@@ -115,7 +115,7 @@ describe('memory store fast path', () => {
     const resolver = createLabelResolver(testPlan({}, 'NON_TRAINING'), { store, policy: testPolicy(), artifacts: memoryArtifacts() });
     const [row] = await resolver.resolveBatch([{ event_id: 'e1', ts_utc: '2026-01-01T00:00:00Z' }]);
     expect(calls).toEqual([1]);
-    expect(row!.labels.fraud_disposition).toEqual({ status: 'LABELLED', value: 'FRAUD', assertion_id: 'a1' });
+    expect(row!.labels.fraud_disposition).toEqual({ status: 'LABELLED', value: 'FRAUD', assertion_id: 'a1', delay_ms: 3_600_000 });
   });
 
   it('serves frozen assertions and labels, so pre-parsed instants cannot go stale', async () => {
@@ -130,7 +130,7 @@ describe('memory store fast path', () => {
     const resolver = createLabelResolver(testPlan({}, 'NON_TRAINING'), { store, policy: testPolicy(), artifacts: memoryArtifacts() });
     const [row] = await resolver.resolveBatch([{ event_id: 'e1', ts_utc: '2026-01-01T00:00:00Z' }]);
     expect(Object.isFrozen(row!.labels.fraud_disposition)).toBe(true);
-    expect(row!.labels.fraud_disposition).toEqual({ status: 'LABELLED', value: 'FRAUD', assertion_id: 'a1' });
+    expect(row!.labels.fraud_disposition).toEqual({ status: 'LABELLED', value: 'FRAUD', assertion_id: 'a1', delay_ms: 3_600_000 });
   });
 
   it('counts nothing from a batch with an invalid subject, on either path', async () => {

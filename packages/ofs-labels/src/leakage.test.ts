@@ -78,7 +78,7 @@ function oracle(assertions: readonly LabelAssertion[], cutoff: string, event: st
   const tied = eligible.filter((a) => key(a)[0] === top[0] && key(a)[1] === top[1]);
   if (new Set(tied.map((a) => a.value)).size > 1) return { status: 'CONFLICT', value: null, assertion_id: null };
   const winner = tied.reduce((w, a) => (a.assertion_id > w.assertion_id ? a : w));
-  return { status: 'LABELLED', value: winner.value, assertion_id: winner.assertion_id };
+  return { status: 'LABELLED', value: winner.value, assertion_id: winner.assertion_id, delay_ms: top[1] - top[0] };
 }
 
 function subjectsOf(s: Scenario): LabelSubject[] {

@@ -5,18 +5,33 @@ import {
   LabelReceiptSchema,
   type LabelStore,
   type LabelSubject,
+  parseInstant,
 } from '@ofs/contracts';
+import { sha256Hex, utf8 } from '@ofs/ids';
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
 import vectors from './fixtures/reference-label-store.json' with { type: 'json' };
+import { labelDigestFragment, resolvedDigestLine } from './digest-line.js';
 import { createMemoryLabelStore } from './memory-label-store.js';
 import { labelReceiptKey } from './receipt.js';
 import { createLabelResolver } from './resolver.js';
-import { assertion, memoryArtifacts, RUN, testPlan, testPolicy } from './test-support.js';
+import { assertion, memoryArtifacts, portOnly, RUN, testPlan, testPolicy } from './test-support.js';
 
 const EARLY = '2026-01-01T00:00:00Z';
 const subject = (event_id: string, ts_utc = EARLY): LabelSubject => ({ event_id, ts_utc });
 const checkReceipt = Compile(LabelReceiptSchema);
+const HOUR = 3_600_000;
+/** The resolved digest of the delay test's store, computed by the resolver before labels carried a delay. */
+const PINNED_DIGEST = 'ed52e1611ee5b4e362c9c4ce623d3ae4dfe39391b695fb22470349dfc182aa26';
+
+/** observed − effective in ms, computed independently of the resolver (instants as BigInt nanoseconds). */
+function naiveDelay(a: LabelAssertion): number {
+  const ns = (text: string) => {
+    const t = parseInstant(text)!;
+    return BigInt(t.epochMs) * 1_000_000n + BigInt(t.subMsNanos);
+  };
+  return Number(ns(a.observed_time) - ns(a.effective_time)) / 1e6;
+}
 
 async function storeWith(assertions: LabelAssertion[]): Promise<AppendableLabelStore> {
   const store = createMemoryLabelStore();
@@ -53,10 +68,12 @@ describe('label as-of resolution: reference vectors', () => {
           continue;
         }
         const status = statusOf[q.status as keyof typeof statusOf];
+        const selected = (c.assertions as LabelAssertion[]).find((a) => a.assertion_id === q.selected_assertion_id);
         expect(label, `${q.event_id} as of ${q.as_of}`).toEqual({
           status,
           value: status === 'LABELLED' ? q.selected_label_value : null,
           assertion_id: status === 'LABELLED' ? q.selected_assertion_id : null,
+          ...(status === 'LABELLED' ? { delay_ms: naiveDelay(selected!) } : {}),
         });
       }
     });
@@ -85,10 +102,25 @@ describe('label as-of resolution: cutoff, ranking and conflicts', () => {
       assertion('e3', 'c2', 'SAME', '2026-02-10T08:00:00.000Z', '2026-02-10T10:00:00.0Z'),
     ]);
     // a9 and a1 have the same effective instant; a9 was observed later.
-    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e1')).toEqual({ status: 'LABELLED', value: 'OLD', assertion_id: 'a9' });
-    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e2')).toEqual({ status: 'LABELLED', value: 'Y', assertion_id: 'b2' });
+    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e1')).toEqual({
+      status: 'LABELLED',
+      value: 'OLD',
+      assertion_id: 'a9',
+      delay_ms: 3 * HOUR,
+    });
+    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e2')).toEqual({
+      status: 'LABELLED',
+      value: 'Y',
+      assertion_id: 'b2',
+      delay_ms: 2.5 * HOUR,
+    });
     // Three spellings of one (effective, observed) pair agreeing on the value: the greatest id.
-    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e3')).toEqual({ status: 'LABELLED', value: 'SAME', assertion_id: 'c3' });
+    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e3')).toEqual({
+      status: 'LABELLED',
+      value: 'SAME',
+      assertion_id: 'c3',
+      delay_ms: 2 * HOUR,
+    });
   });
 
   it('reports CONFLICT when top-tied assertions disagree, even on values that look alike', async () => {
@@ -102,7 +134,12 @@ describe('label as-of resolution: cutoff, ranking and conflicts', () => {
     expect((await resolveOne(store, '2026-02-10T12:00:00Z', 'e1')).status).toBe('CONFLICT');
     expect((await resolveOne(store, '2026-02-10T10:30:00Z', 'e2')).status).toBe('CONFLICT');
     // A strictly later observation settles it.
-    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e2')).toEqual({ status: 'LABELLED', value: 'Y', assertion_id: 'b3' });
+    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e2')).toEqual({
+      status: 'LABELLED',
+      value: 'Y',
+      assertion_id: 'b3',
+      delay_ms: 3 * HOUR,
+    });
   });
 
   it('does not let a future effective_time or another run or type change the result', async () => {
@@ -111,7 +148,13 @@ describe('label as-of resolution: cutoff, ranking and conflicts', () => {
       assertion('e1', 'a2', 'OTHER_TYPE', '2028-01-01T00:00:00Z', '2026-02-10T10:00:00Z', 'chargeback_status'),
       { ...assertion('e1', 'a3', 'OTHER_RUN', '2028-01-01T00:00:00Z', '2026-02-10T10:00:00Z'), platform_run_id: 'platform_x' },
     ]);
-    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e1')).toEqual({ status: 'LABELLED', value: 'FUTURE', assertion_id: 'a1' });
+    // Observed before it takes effect: a negative delay.
+    expect(await resolveOne(store, '2026-02-10T12:00:00Z', 'e1')).toEqual({
+      status: 'LABELLED',
+      value: 'FUTURE',
+      assertion_id: 'a1',
+      delay_ms: Date.parse('2026-02-10T10:00:00Z') - Date.parse('2027-01-01T00:00:00Z'),
+    });
   });
 
   it('refuses label timestamps that are not RFC 3339 with a zone, even from a store that did not check', async () => {
@@ -209,8 +252,8 @@ describe('label resolver: batches, receipt and gates', () => {
       event_id: 'e1',
       mature: true,
       labels: {
-        fraud_disposition: { status: 'LABELLED', value: 'FRAUD', assertion_id: 'a1' },
-        chargeback_status: { status: 'LABELLED', value: 'CHARGEBACK', assertion_id: 'a2' },
+        fraud_disposition: { status: 'LABELLED', value: 'FRAUD', assertion_id: 'a1', delay_ms: HOUR },
+        chargeback_status: { status: 'LABELLED', value: 'CHARGEBACK', assertion_id: 'a2', delay_ms: HOUR },
       },
     });
     expect(Object.keys(rows[0]!.labels)).toEqual(TYPES);
@@ -367,4 +410,40 @@ describe('label resolver: batches, receipt and gates', () => {
       expect.objectContaining({ code: 'POLICY_INVALID' }),
     );
   });
+});
+
+describe('label delay of the winning assertion', () => {
+  const delayed = [
+    // Whole hours, sub-millisecond, zero and negative delays; a conflict and an unlabelled subject carry none.
+    assertion('e1', 'a1', 'FRAUD', '2026-02-10T08:00:00Z', '2026-02-10T10:00:00+01:00'),
+    assertion('e2', 'b1', 'LEGIT', '2026-02-10T08:00:00.000000250Z', '2026-02-10T08:00:01.000000500Z'),
+    assertion('e3', 'c1', 'FRAUD', '2026-02-10T08:00:00Z', '2026-02-10T08:00:00.000Z'),
+    assertion('e4', 'd1', 'FRAUD', '2026-02-12T00:00:00Z', '2026-02-10T09:00:00Z'),
+    assertion('e5', 'x1', 'FRAUD', '2026-02-10T08:00:00Z', '2026-02-10T09:00:00Z'),
+    assertion('e5', 'x2', 'LEGIT', '2026-02-10T08:00:00Z', '2026-02-10T09:00:00Z'),
+  ];
+  const ids = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6'];
+
+  for (const viaPort of [false, true]) {
+    it(`is reported on LABELLED labels and leaves the resolved digest unchanged (${viaPort ? 'port' : 'fast path'})`, async () => {
+      const memory = await storeWith(delayed);
+      const store = viaPort ? portOnly(memory) : memory;
+      const plan = testPlan({ label_asof_utc: '2026-02-11T00:00:00Z', label_asof_instant: '2026-02-11T00:00:00Z' }, 'NON_TRAINING');
+      const resolver = createLabelResolver(plan, { store, policy: testPolicy(), artifacts: memoryArtifacts() });
+      const rows = await resolver.resolveBatch(ids.map((id) => subject(id)));
+      const delays = rows.map((r) => r.labels.fraud_disposition!.delay_ms);
+      expect(delays).toEqual([HOUR, 1000.00025, 0, -39 * HOUR, undefined, undefined]);
+      expect(delays[3]).toBe(naiveDelay(delayed[3]!));
+      const receipt = await resolver.finish();
+      // The recipe covers status, value and assertion id only: the lines without the delay.
+      const lines = rows.map((r) => {
+        const { status, value, assertion_id } = r.labels.fraud_disposition!;
+        return resolvedDigestLine(r.event_id, r.mature, [{ status, value, assertion_id }]);
+      });
+      expect(receipt.resolved_digest).toBe(sha256Hex(utf8(lines.join(''))));
+      // Pinned before the delay existed (the same store, cutoff and subjects).
+      expect(receipt.resolved_digest).toBe(PINNED_DIGEST);
+      expect(labelDigestFragment(rows[0]!.labels.fraud_disposition!)).toBe(',"LABELLED","FRAUD","a1"');
+    });
+  }
 });

@@ -29,6 +29,7 @@ import {
   writeDigestLineHead,
 } from './digest-line.js';
 import { DigestWriter } from './digest-writer.js';
+import { delayMs } from './label-delay.js';
 import { parseInstantInto } from './fast-instant.js';
 import { buildLabelReceipt, labelReceiptKey } from './receipt.js';
 import { compareStoredRank, type MemoryLabelIndex, memoryLabelIndexOf, type StoredLabel } from './stored-label.js';
@@ -81,7 +82,9 @@ class BatchBest {
     const id = this.ids[slot];
     if (id === undefined) return UNLABELLED;
     if (this.conflict[slot] === 1) return CONFLICT;
-    return { status: 'LABELLED', value: this.values[slot]!, assertion_id: id };
+    const t = this.times;
+    const o = slot * 4;
+    return { status: 'LABELLED', value: this.values[slot]!, assertion_id: id, delay_ms: delayMs(t[o]!, t[o + 1]!, t[o + 2]!, t[o + 3]!) };
   }
 }
 

@@ -1,6 +1,7 @@
 import { type LabelAssertion, parseInstant, type ResolvedLabel } from '@ofs/contracts';
 import { sha256Hex, utf8 } from '@ofs/ids';
 import { labelDigestFragment } from './digest-line.js';
+import { delayMs } from './label-delay.js';
 
 /**
  * One assertion as the memory store keeps it: a frozen copy, its timestamps parsed once at append
@@ -38,7 +39,12 @@ export class StoredLabel {
 
   /** This assertion's `LABELLED` label (one frozen object, made on first use). */
   labelled(): ResolvedLabel {
-    this.label ??= Object.freeze({ status: 'LABELLED', value: this.assertion.value, assertion_id: this.assertion.assertion_id });
+    this.label ??= Object.freeze({
+      status: 'LABELLED',
+      value: this.assertion.value,
+      assertion_id: this.assertion.assertion_id,
+      delay_ms: delayMs(this.effectiveMs, this.effectiveNs, this.observedMs, this.observedNs),
+    });
     return this.label;
   }
 

@@ -5,6 +5,9 @@ import {
   CATEGORICAL_MAX_VALUES,
   DatasetStatsAccumulator,
   type DatasetStats,
+  type DatasetStatsOptions,
+  LABEL_DELAY_BINS,
+  labelDelayBin,
   mergeDatasetStats,
   NUMERIC_BINS,
   numericBin,
@@ -39,11 +42,23 @@ const row = fc.record({
   label_fraud: fc.constantFrom(null, true, false),
   last_amount: fc.oneof(fc.constantFrom(null, 'n/a', true, '12.50', '-3'), fc.double({ noNaN: true, noDefaultInfinity: true })),
   label_fraud_status: fc.constantFrom('LABELLED', 'CONFLICT', 'UNLABELLED'),
+  // The label delay the resolver reported for a LABELLED label (ms; absent: unknown). Not a column.
+  delay: fc.option(
+    fc.oneof(
+      fc.constantFrom(0, -1, 59_999.999999, 60_000, 3_600_000, 86_400_000, 7_776_000_000),
+      fc.double({ min: -1e11, max: 1e11, noNaN: true }),
+    ),
+    { nil: undefined },
+  ),
 });
 
-function statsOf(rows: readonly Record<string, unknown>[]): DatasetStats {
-  const acc = new DatasetStatsAccumulator(COLUMNS, ['fraud']);
-  for (const r of rows) acc.add(r);
+/** Statistics of rows as reconstruction makes them: row fields from the row, the delay of each LABELLED label fed beside it. */
+function statsOf(rows: readonly Record<string, unknown>[], options: DatasetStatsOptions = { labelDelays: true }): DatasetStats {
+  const acc = new DatasetStatsAccumulator(COLUMNS, ['fraud'], options);
+  for (const r of rows) {
+    acc.add(r);
+    if (options.labelDelays && r.label_fraud_status === 'LABELLED') acc.addLabelDelay('fraud', r.delay as number | undefined);
+  }
   return acc.result();
 }
 
@@ -64,11 +79,86 @@ describe('dataset statistics', () => {
           shards.push(shuffled.slice(from, p));
           from = p;
         }
-        const partials = shards.map(statsOf).reverse();
+        const partials = shards.map((shard) => statsOf(shard)).reverse();
         const merged = partials.reduce((a, b) => mergeDatasetStats(a, b));
         expect(JSON.stringify(merged)).toBe(whole);
+        // The delays: one count per LABELLED row, whatever the sharding.
+        const delays = merged.label_delays?.by_type.fraud;
+        const labelled = rows.filter((r) => r.label_fraud_status === 'LABELLED').length;
+        expect((delays?.histogram.reduce((a, b) => a + b, 0) ?? -1) + (delays?.unknown ?? 0)).toBe(labelled);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('bins label delays into fixed duration bins whatever the data', () => {
+    const bin = (ms: number) => LABEL_DELAY_BINS[labelDelayBin(ms)];
+    expect(LABEL_DELAY_BINS).toEqual(['<0', '0', '(0,1m)', '[1m,1h)', '[1h,1d)', '[1d,7d)', '[7d,30d)', '[30d,90d)', '>=90d']);
+    expect(bin(-0.000001)).toBe('<0');
+    expect(bin(0)).toBe('0');
+    expect(bin(0.000001)).toBe('(0,1m)');
+    expect(bin(59_999.999999)).toBe('(0,1m)');
+    expect(bin(60_000)).toBe('[1m,1h)');
+    expect(bin(3_600_000)).toBe('[1h,1d)');
+    expect(bin(86_400_000 - 1)).toBe('[1h,1d)');
+    expect(bin(86_400_000)).toBe('[1d,7d)');
+    expect(bin(7 * 86_400_000)).toBe('[7d,30d)');
+    expect(bin(30 * 86_400_000)).toBe('[30d,90d)');
+    expect(bin(90 * 86_400_000 - 0.001)).toBe('[30d,90d)');
+    expect(bin(90 * 86_400_000)).toBe('>=90d');
+    const s = statsOf([
+      { ts_utc: '2026-11-01T00:00:00Z', label_fraud_status: 'LABELLED', delay: 5_000 },
+      { ts_utc: '2026-11-01T00:00:00Z', label_fraud_status: 'LABELLED', delay: 5_000 },
+      { ts_utc: '2026-11-01T00:00:00Z', label_fraud_status: 'LABELLED' },
+      { ts_utc: '2026-11-01T00:00:00Z', label_fraud_status: 'CONFLICT', delay: 5_000 },
+    ]);
+    expect(s.label_delays).toEqual({ bins: 'label_delay.v1', by_type: { fraud: { histogram: [0, 0, 2, 0, 0, 0, 0, 0, 0], unknown: 1 } } });
+  });
+
+  it('keeps no label delays unless asked (statistics of rows alone), and refuses to merge the two', () => {
+    const rows = [{ ts_utc: '2026-11-01T00:00:00Z', label_fraud_status: 'LABELLED', delay: 5 }];
+    const plain = statsOf(rows, {});
+    expect(plain).not.toHaveProperty('label_delays');
+    expect(() => mergeDatasetStats(plain, statsOf(rows))).toThrow(RangeError);
+  });
+
+  it('follows the profile markers over the name rule: categorical counts values, sensitive counts only', () => {
+    const markers = new Map([
+      ['merchant_code', 'sensitive' as const],
+      ['amount', 'categorical' as const],
+      ['entity_card', 'categorical' as const],
+    ]);
+    const rows = [
+      { ts_utc: '2026-11-01T00:00:00Z', merchant_code: 'm1', amount: '12.50', entity_card: 'card-1' },
+      { ts_utc: '2026-11-01T00:00:00Z', merchant_code: 'm2', amount: '12.50', entity_card: 'card-2' },
+      { ts_utc: '2026-11-01T00:00:00Z', merchant_code: null, amount: '7.00', entity_card: 'card-1' },
+    ];
+    const s = statsOf(rows, { markers });
+    const col = (name: string) => s.columns.find((c) => c.name === name);
+    expect(col('merchant_code')).toMatchObject({
+      kind: 'sensitive',
+      marker: 'sensitive',
+      rows: 3,
+      nulls: 1,
+      values: null,
+      histogram: null,
+    });
+    expect(col('amount')).toMatchObject({ kind: 'categorical', marker: 'categorical', min: null, max: null, histogram: null });
+    expect(col('amount')?.values).toEqual([
+      { value: '12.50', count: 2 },
+      { value: '7.00', count: 1 },
+    ]);
+    // Entity keys are never features: a marker cannot reveal them.
+    expect(col('entity_card')).toMatchObject({ kind: 'sensitive', values: null });
+    expect(col('entity_card')).not.toHaveProperty('marker');
+    expect(JSON.stringify(s)).not.toContain('m1');
+    expect(JSON.stringify(s)).not.toContain('card-1');
+    // Without markers the same columns follow the name rule (D112).
+    expect(statsOf(rows, {}).columns.find((c) => c.name === 'merchant_code')).toMatchObject({ kind: 'categorical' });
+    expect(statsOf(rows, {}).columns.find((c) => c.name === 'amount')).toMatchObject({ kind: 'numeric' });
+    // Markers survive merging.
+    expect(JSON.stringify(mergeDatasetStats(statsOf(rows.slice(0, 1), { markers }), statsOf(rows.slice(1), { markers })))).toBe(
+      JSON.stringify(s),
     );
   });
 

@@ -1,4 +1,4 @@
-import { type Column, DATASET_STATS_SCHEMA_VERSION } from '@ofs/contracts';
+import { type Column, DATASET_STATS_SCHEMA_VERSION, type StatsMarker } from '@ofs/contracts';
 
 /** Most distinct values a categorical column keeps exact counts of; beyond it only totals remain. */
 export const CATEGORICAL_MAX_VALUES = 64;
@@ -29,6 +29,77 @@ export function numericBin(x: number): number {
   return 3 + Math.min(11, Math.max(0, decade + 3));
 }
 
+/**
+ * The fixed label delay bins (scheme `label_delay.v1`, D114) of `observed_time − effective_time`:
+ * `<0` (observed before it took effect), `0` (the same instant), then `(0,1m)`, `[1m,1h)`,
+ * `[1h,1d)`, `[1d,7d)`, `[7d,30d)`, `[30d,90d)` and `>=90d`. Never data-derived, so partial
+ * statistics merge by adding counts.
+ */
+export const LABEL_DELAY_BINS: readonly string[] = ['<0', '0', '(0,1m)', '[1m,1h)', '[1h,1d)', '[1d,7d)', '[7d,30d)', '[30d,90d)', '>=90d'];
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+/** Upper bounds (exclusive, in ms) of the positive delay bins `(0,1m)` … `[30d,90d)`. */
+const DELAY_BOUNDS = [MINUTE_MS, 60 * MINUTE_MS, DAY_MS, 7 * DAY_MS, 30 * DAY_MS, 90 * DAY_MS];
+
+/** Index in `LABEL_DELAY_BINS` of a delay in milliseconds (a finite number). */
+export function labelDelayBin(delayMs: number): number {
+  if (delayMs < 0) return 0;
+  if (delayMs === 0) return 1;
+  for (let i = 0; i < DELAY_BOUNDS.length; i++) if (delayMs < (DELAY_BOUNDS[i] as number)) return 2 + i;
+  return LABEL_DELAY_BINS.length - 1;
+}
+
+/** Label delays of one label type: counts per `LABEL_DELAY_BINS` entry, and LABELLED rows without a reported delay. */
+export interface LabelDelayCounts {
+  histogram: number[];
+  unknown: number;
+}
+
+/** The label delay distribution of a dataset, per label type (D114). */
+export interface LabelDelays {
+  readonly bins: 'label_delay.v1';
+  by_type: Record<string, LabelDelayCounts>;
+}
+
+/**
+ * Tallies label delays per label type: one count per LABELLED label of a row in the dataset, in its
+ * `LABEL_DELAY_BINS` bin, or `unknown` when the resolver reported no delay (`delay_ms` absent or
+ * not finite). Reconstruction feeds it while joining labels (the delay is not in the rows).
+ */
+export class LabelDelayTally {
+  readonly labelTypes: readonly string[];
+  private readonly counts: Float64Array;
+  private readonly unknown: Float64Array;
+
+  constructor(labelTypes: readonly string[]) {
+    this.labelTypes = [...labelTypes];
+    this.counts = new Float64Array(labelTypes.length * LABEL_DELAY_BINS.length);
+    this.unknown = new Float64Array(labelTypes.length);
+  }
+
+  /** Counts one LABELLED label of the label type at `typeIndex` (in the constructor's order). */
+  add(typeIndex: number, delayMs: number | undefined): void {
+    if (typeof delayMs === 'number' && Number.isFinite(delayMs))
+      this.counts[typeIndex * LABEL_DELAY_BINS.length + labelDelayBin(delayMs)]! += 1;
+    else this.unknown[typeIndex]! += 1;
+  }
+
+  /** The tally as the statistics hold it (label types sorted). */
+  result(): LabelDelays {
+    const by_type: Record<string, LabelDelayCounts> = {};
+    const order = this.labelTypes.map((t, i) => [t, i] as const).sort((a, b) => compare(a[0], b[0]));
+    for (const [t, i] of order) {
+      const from = i * LABEL_DELAY_BINS.length;
+      by_type[t] = {
+        histogram: Array.from(this.counts.subarray(from, from + LABEL_DELAY_BINS.length)),
+        unknown: this.unknown[i] as number,
+      };
+    }
+    return { bins: 'label_delay.v1', by_type };
+  }
+}
+
 /** How a column is summarised. */
 export type ColumnStatsKind = 'numeric' | 'categorical' | 'mixed' | 'sensitive' | 'counts';
 
@@ -49,6 +120,8 @@ export interface ColumnStats {
   histogram: number[] | null;
   /** `categorical`, `mixed` (its non-numeric values): exact counts of each value (sorted by value) or null once more than `CATEGORICAL_MAX_VALUES` are distinct. */
   values: { value: string; count: number }[] | null;
+  /** The feature profile's statistics marker that set `kind` (D115); absent when `kind` follows the name rule (D112). */
+  readonly marker?: StatsMarker;
 }
 
 /** Per event day and label type: how many rows are labelled, conflicting, unlabelled, immature. */
@@ -81,18 +154,32 @@ export interface DatasetStats {
   rows_total: number;
   days: DayStats[];
   columns: ColumnStats[];
+  /** The label delay distribution per label type (D114); absent in statistics computed from rows alone (the delay is not in the rows) and in statistics written before it. */
+  label_delays?: LabelDelays;
+}
+
+/** Options of the statistics of a dataset layout. */
+export interface DatasetStatsOptions {
+  /** Column name → the feature profile's statistics marker (`statsMarkers` of `@ofs/features`), overriding the name rule. */
+  readonly markers?: ReadonlyMap<string, StatsMarker>;
+  /** Keep a label delay distribution (`label_delays`), fed by `addLabelDelay`. */
+  readonly labelDelays?: boolean;
 }
 
 const SENSITIVE_NAME = /(^|_)(id|card|account|pan|email|phone|ip)$/;
 
 /**
- * The kind a column is summarised as: entity keys and `*_id` names are `sensitive`; event
- * bookkeeping (`offset`, `payload_hash`, `ts_utc`) only gets counts; integer/decimal are
- * `numeric`; strings and booleans are `categorical`; JSON feature columns are `mixed` (numbers and
- * decimal strings into the histogram, other scalars counted as values); other JSON gets counts.
+ * The kind a column is summarised as: entity keys are `sensitive`; a feature column the profile
+ * marks (`marker`, D115) is what the marker says; otherwise (D112) `*_id`-like names are
+ * `sensitive`; event bookkeeping (`offset`, `payload_hash`, `ts_utc`) only gets counts;
+ * integer/decimal are `numeric`; strings and booleans are `categorical`; JSON feature columns are
+ * `mixed` (numbers and decimal strings into the histogram, other scalars counted as values);
+ * other JSON gets counts.
  */
-export function columnStatsKind(column: Column): ColumnStatsKind {
-  if (column.source === 'entity' || SENSITIVE_NAME.test(column.name)) return 'sensitive';
+export function columnStatsKind(column: Column, marker?: StatsMarker): ColumnStatsKind {
+  if (column.source === 'entity') return 'sensitive';
+  if (marker !== undefined && column.source === 'feature') return marker;
+  if (SENSITIVE_NAME.test(column.name)) return 'sensitive';
   if (column.source === 'event' && ['offset', 'payload_hash', 'ts_utc'].includes(column.name)) return 'counts';
   if (column.type === 'integer' || column.type === 'decimal') return 'numeric';
   if (column.type === 'string' || column.type === 'boolean') return 'categorical';
@@ -113,7 +200,11 @@ function numberOf(kind: ColumnStatsKind, v: unknown): number | undefined {
 }
 
 /** Empty statistics for a dataset's columns and label types. */
-export function emptyDatasetStats(columns: readonly Column[], labelTypes: readonly string[]): DatasetStats {
+export function emptyDatasetStats(
+  columns: readonly Column[],
+  labelTypes: readonly string[],
+  options: DatasetStatsOptions = {},
+): DatasetStats {
   return {
     schema_version: DATASET_STATS_SCHEMA_VERSION,
     bins: 'log10_decades.v1',
@@ -122,12 +213,14 @@ export function emptyDatasetStats(columns: readonly Column[], labelTypes: readon
     rows_total: 0,
     days: [],
     columns: columns.map((c) => {
-      const kind = columnStatsKind(c);
+      const marker = c.source === 'feature' ? options.markers?.get(c.name) : undefined;
+      const kind = columnStatsKind(c, marker);
       return {
         name: c.name,
         type: c.type,
         source: c.source,
         kind,
+        ...(marker === undefined ? {} : { marker }),
         rows: 0,
         nulls: 0,
         min: null,
@@ -136,6 +229,7 @@ export function emptyDatasetStats(columns: readonly Column[], labelTypes: readon
         values: kind === 'categorical' || kind === 'mixed' ? [] : null,
       };
     }),
+    ...(options.labelDelays ? { label_delays: new LabelDelayTally(labelTypes).result() } : {}),
   };
 }
 
@@ -153,10 +247,21 @@ export class DatasetStatsAccumulator {
   private readonly stats: DatasetStats;
   private readonly days = new Map<string, DayStats>();
   private readonly counts: (Map<string, number> | null)[];
+  private readonly delays: LabelDelayTally | undefined;
+  private readonly delayType: Map<string, number>;
 
-  constructor(columns: readonly Column[], labelTypes: readonly string[]) {
-    this.stats = emptyDatasetStats(columns, labelTypes);
+  constructor(columns: readonly Column[], labelTypes: readonly string[], options: DatasetStatsOptions = {}) {
+    this.stats = emptyDatasetStats(columns, labelTypes, options);
     this.counts = this.stats.columns.map((c) => (c.kind === 'categorical' || c.kind === 'mixed' ? new Map() : null));
+    this.delays = options.labelDelays ? new LabelDelayTally(labelTypes) : undefined;
+    this.delayType = new Map(labelTypes.map((t, i) => [t, i]));
+  }
+
+  /** Counts the delay of one LABELLED label of a row (only with the `labelDelays` option). */
+  addLabelDelay(labelType: string, delayMs: number | undefined): void {
+    const i = this.delayType.get(labelType);
+    if (this.delays === undefined || i === undefined) throw new RangeError(`addLabelDelay: no label delays are kept for ${labelType}`);
+    this.delays.add(i, delayMs);
   }
 
   /** Adds one row. */
@@ -215,6 +320,7 @@ export class DatasetStatsAccumulator {
           values: c.kind !== 'categorical' && c.kind !== 'mixed' ? null : m ? [...m].map(([value, count]) => ({ value, count })) : null,
         };
       }),
+      ...(this.delays ? { label_delays: this.delays.result() } : {}),
     });
   }
 }
@@ -279,7 +385,25 @@ export function mergeDatasetStats(a: DatasetStats, b: DatasetStats): DatasetStat
       values,
     };
   });
-  return normalise({ ...a, rows_total: a.rows_total + b.rows_total, days: [...days.values()], columns });
+  if ((a.label_delays === undefined) !== (b.label_delays === undefined)) {
+    throw new RangeError('mergeDatasetStats: only one of the statistics has label delays');
+  }
+  const merged: DatasetStats = { ...a, rows_total: a.rows_total + b.rows_total, days: [...days.values()], columns };
+  if (a.label_delays && b.label_delays) merged.label_delays = mergeLabelDelays(a.label_delays, b.label_delays);
+  return normalise(merged);
+}
+
+/** Adds two label delay distributions of the same label types (exact: counts add). */
+export function mergeLabelDelays(a: LabelDelays, b: LabelDelays): LabelDelays {
+  const types = Object.keys(a.by_type).sort();
+  if (types.join('\n') !== Object.keys(b.by_type).sort().join('\n')) throw new RangeError('mergeLabelDelays: different label types');
+  const by_type: Record<string, LabelDelayCounts> = {};
+  for (const t of types) {
+    const x = a.by_type[t] as LabelDelayCounts;
+    const y = b.by_type[t] as LabelDelayCounts;
+    by_type[t] = { histogram: x.histogram.map((n, i) => n + (y.histogram[i] as number)), unknown: x.unknown + y.unknown };
+  }
+  return { bins: 'label_delay.v1', by_type };
 }
 
 /** The label coverage of one day and type: labelled over rows (0 when the day has no rows). */

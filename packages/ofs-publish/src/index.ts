@@ -56,16 +56,23 @@ export {
   DatasetStatsAccumulator,
   dayCoverage,
   emptyDatasetStats,
+  LABEL_DELAY_BINS,
+  LabelDelayTally,
+  labelDelayBin,
   mergeDatasetStats,
+  mergeLabelDelays,
   NUMERIC_BINS,
   numericBin,
   type ColumnStats,
   type ColumnStatsKind,
   type DatasetStats,
+  type DatasetStatsOptions,
   type DayLabelCounts,
   type DayStats,
+  type LabelDelayCounts,
+  type LabelDelays,
 } from './dataset-stats.js';
-export { statsOfParts, writeDatasetStats, type StatsRef } from './stats-accumulator.js';
+export { statsOfParts, writeDatasetStats, type StatsOfPartsOptions, type StatsRef } from './stats-accumulator.js';
 export { PARQUET_WRITER, createParquetPartEncoder, decodeParquetPart, parquetElement, type PartEncoder } from './parquet-part.js';
 export { partFormatOf, partLines, type PartLines } from './part-rows.js';
 export { coercerFor, columnTypeFields, describeType, fitDecimal, fitInstant, type ColumnCoercer } from './column-types.js';

@@ -16,6 +16,7 @@ import {
   toOfsError,
 } from '@ofs/contracts';
 import { PartitionDigests, writeOnceBytes } from '@ofs/ids';
+import { type LabelDelays, LabelDelayTally, mergeLabelDelays } from './dataset-stats.js';
 import { EventIdSet } from './event-id-set.js';
 import {
   assembleDraft,
@@ -163,7 +164,7 @@ async function runSharded<LabelReceipt>(
   throwIfAborted(signal);
 
   // 3. Merge in basis order.
-  const merged = mergePasses(plan, partitions, results, agreed.counts);
+  const merged = mergePasses(plan, prep.labelTypes, partitions, results, agreed.counts);
   return assembleDraft(plan, prep, merged, deps, options);
 }
 
@@ -262,6 +263,7 @@ function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
 /** Parts in basis order, counts per slice, rows digests combined in basis order. */
 function mergePasses(
   plan: BuildPlan,
+  labelTypes: readonly string[],
   partitions: readonly BasisPartition[],
   results: Map<number, RowsPass>,
   agreed: AgreedDuplicates['counts'],
@@ -270,6 +272,7 @@ function mergePasses(
   const rankOf = new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p.rank]));
   const digests = new PartitionDigests((topic, partition) => rankOf.get(`${topic}/${partition}`) ?? -1);
   const parts: DatasetPart[] = [];
+  let labelDelays: LabelDelays = new LabelDelayTally(labelTypes).result();
   let rows = 0;
   let bytes = 0;
   for (const p of partitions) {
@@ -298,9 +301,10 @@ function mergePasses(
     rows += pass.written.rows;
     bytes += pass.written.bytes;
     for (const d of pass.written.partitions) digests.set(d.topic, d.partition, d.digest);
+    labelDelays = mergeLabelDelays(labelDelays, pass.labelDelays);
   }
   const partitionDigests = digests.partitions();
-  return { counts, written: { parts, rows, bytes, rowsDigest: digests.digestHex(), partitions: partitionDigests } };
+  return { counts, written: { parts, rows, bytes, rowsDigest: digests.digestHex(), partitions: partitionDigests }, labelDelays };
 }
 
 interface BuildContext<LabelReceipt> {

@@ -31,8 +31,10 @@ import {
   type CompiledField,
   type CompiledProfile,
   compileProfile,
+  statsMarkers,
   valueAt,
 } from '@ofs/features';
+import { type LabelDelays, LabelDelayTally } from './dataset-stats.js';
 import { EventIdSet } from './event-id-set.js';
 import { createParquetPartEncoder } from './parquet-part.js';
 import { PartWriter } from './part-writer.js';
@@ -158,10 +160,11 @@ export async function prepareReconstruction(
   return { profile, policy, labelTypes, layout, settings, encoder };
 }
 
-/** What one pass of the row loop produced: per-slice counts and the written parts. */
+/** What one pass of the row loop produced: per-slice counts, the written parts and the label delays of the rows written. */
 export interface RowsPass {
   readonly counts: DraftSliceCounts[];
   readonly written: Awaited<ReturnType<PartWriter['finish']>>;
+  readonly labelDelays: LabelDelays;
 }
 
 /**
@@ -202,9 +205,11 @@ export async function buildRows(
     for (const c of counts) rows += c.rows;
     options.onProgress({ records_read: processed, labels_resolved: labelsResolved, rows_written: rows });
   };
+  // Label delays are tallied while labels are joined: the rows do not hold them (D114).
+  const delays = new LabelDelayTally(layout.labelTypes);
   const flush = async () => {
     if (batch.length === 0) return;
-    await joinLabels(batch, layout, deps.labels, training, counts, slices, parts, signal);
+    await joinLabels(batch, layout, deps.labels, training, counts, slices, parts, delays, signal);
     labelsResolved += batch.length;
     batch.clear();
     report();
@@ -312,7 +317,7 @@ export async function buildRows(
   throwIfAborted(signal);
   const written = await parts.finish();
   report();
-  return { counts, written };
+  return { counts, written, labelDelays: delays.result() };
 }
 
 /** Zeroed counts for every slice of the basis. */
@@ -406,7 +411,11 @@ export async function assembleDraft<LabelReceipt>(
       deps.store,
       plan.platform_run_id,
       plan.plan_id,
-      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, signal ? { signal } : {}),
+      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, {
+        markers: statsMarkers(profile),
+        labelDelays: pass.labelDelays,
+        ...(signal ? { signal } : {}),
+      }),
       signal ? { signal } : {},
     ),
   };
@@ -415,7 +424,10 @@ export async function assembleDraft<LabelReceipt>(
   return { draftKey, draft, labelReceipt };
 }
 
-/** Resolves one batch of labels, joins them and appends the rows (training: immature rows are counted and left out). */
+/**
+ * Resolves one batch of labels, joins them and appends the rows (training: immature rows are
+ * counted and left out); the delay of each LABELLED label of an appended row goes to `delays`.
+ */
 async function joinLabels(
   batch: RowBatch,
   layout: RowLayout,
@@ -424,6 +436,7 @@ async function joinLabels(
   counts: DraftSliceCounts[],
   slices: readonly ReplaySlice[],
   parts: PartWriter,
+  delays: LabelDelayTally,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const n = batch.length;
@@ -469,9 +482,10 @@ async function joinLabels(
     }
     late[EVENT_SLOTS.mature] = subject.mature;
     let slot = layout.labelSlot;
-    for (const type of layout.labelTypes) {
-      const label = subject.labels[type];
+    for (let t = 0; t < layout.labelTypes.length; t++) {
+      const label = subject.labels[layout.labelTypes[t] as string];
       const value = label?.status === 'LABELLED' ? label.value : null;
+      if (label?.status === 'LABELLED') delays.add(t, label.delay_ms);
       const coerce = layout.coercers[slot];
       late[slot++] = coerce === undefined ? value : coerce(value, eventId as string);
       late[slot++] = label?.status ?? 'UNLABELLED';

@@ -37,6 +37,7 @@ import {
 } from '@ofs/contracts';
 import { basisHash, canonicalJson, createSha256, datasetManifestId, planId, sha256Hex } from '@ofs/ids';
 import type { TSchema } from 'typebox';
+import { LABEL_DELAY_BINS } from './dataset-stats.js';
 import { labelReceiptKey, planKey } from './keys.js';
 import { type PartLines, partFormatOf, partLines } from './part-rows.js';
 import { createRowsDigestCheck } from './rows-digest.js';
@@ -296,6 +297,27 @@ export async function verifyManifestChain(manifestKey: string, deps: VerifyDatas
       checks.push('stats');
       if (stats.rows_total !== draft.rows_total)
         diff('stats.rows_total', draft.stats.key, "the statistics' rows_total is not the draft's", draft.rows_total, stats.rows_total);
+      // Label delays (D114, absent in older statistics): one count per LABELLED label of a row, per type.
+      if (stats.label_delays) {
+        const types = [...draft.label_types].sort();
+        const delayTypes = Object.keys(stats.label_delays.by_type).sort();
+        if (delayTypes.join('\n') !== types.join('\n'))
+          diff('stats.label_delays', draft.stats.key, 'the label delays are not of the draft label types', types, delayTypes);
+        for (const t of types) {
+          const d = stats.label_delays.by_type[t];
+          if (d === undefined) continue;
+          const labelled = stats.days.reduce((n, day) => n + (day.labels[t]?.labelled ?? 0), 0);
+          const counted = d.histogram.reduce((n, c) => n + c, 0) + d.unknown;
+          if (d.histogram.length !== LABEL_DELAY_BINS.length || counted !== labelled)
+            diff(
+              'stats.label_delays',
+              draft.stats.key,
+              `the label delays of ${t} count ${counted} labels in ${d.histogram.length} bins, not the ${labelled} labelled rows in ${LABEL_DELAY_BINS.length}`,
+              labelled,
+              counted,
+            );
+        }
+      }
     }
   }
   let link: SupersessionLink | undefined;

@@ -34,6 +34,13 @@ export const ValueTypeSchema = Type.Union([
 export const WINDOW_AGGREGATES = ['count', 'sum', 'min', 'max', 'mean', 'last', 'distinct_count'] as const;
 
 const FeatureName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' });
+
+/**
+ * A feature's statistics marker (D115): how build statistics and the dataset card summarise its
+ * column, overriding the name rule (D112). `categorical`: exact counts of a bounded set of values
+ * (no histogram); `sensitive`: never any value, only rows and nulls. Absent: the name rule.
+ */
+export const StatsMarkerSchema = Type.Union([Type.Literal('categorical'), Type.Literal('sensitive')]);
 /** A dot path into the event payload, e.g. `card.id` or `amount`. */
 const PayloadPath = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$' });
 
@@ -45,6 +52,8 @@ export const FieldFeatureSchema = Type.Object(
     path: PayloadPath,
     /** The column type (profile v2: required; profile v1: absent, the column is `json`). */
     type: Type.Optional(ValueTypeSchema),
+    /** How statistics summarise the column (`categorical` or `sensitive`); absent: by its name and type. */
+    stats: Type.Optional(StatsMarkerSchema),
     description: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -75,6 +84,8 @@ export const WindowFeatureSchema = Type.Object(
      * max and mean; any for last). Default: the type of a field feature with the same path.
      */
     value_type: Type.Optional(ValueTypeSchema),
+    /** How statistics summarise the column (`categorical` or `sensitive`); absent: by its name and type. */
+    stats: Type.Optional(StatsMarkerSchema),
     description: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -107,6 +118,8 @@ export type FieldFeature = Static<typeof FieldFeatureSchema>;
 export type WindowFeature = Static<typeof WindowFeatureSchema>;
 /** A declared value type (see `ValueTypeSchema`). */
 export type ValueType = Static<typeof ValueTypeSchema>;
+/** A feature's statistics marker (see `StatsMarkerSchema`). */
+export type StatsMarker = Static<typeof StatsMarkerSchema>;
 /** A window aggregate name. */
 export type WindowAggregate = (typeof WINDOW_AGGREGATES)[number];
 

@@ -109,6 +109,14 @@ export interface ResolvedLabel {
   readonly value: string | number | boolean | null;
   /** The winning assertion (`null` when UNLABELLED or CONFLICT). */
   readonly assertion_id: string | null;
+  /**
+   * `LABELLED` only: the label delay of the winning assertion, `observed_time − effective_time` in
+   * milliseconds (a fraction for the sub-millisecond part; negative when it was observed before it
+   * took effect). Optional: resolvers may omit it. Never part of the resolved digest (recipe
+   * `ofs.labels.resolved_digest.v1` covers status, value and assertion id only); build statistics
+   * tally it into fixed bins (`label_delays`, D114).
+   */
+  readonly delay_ms?: number;
 }
 
 /** Labels for one subject, ready to join into its row. */

@@ -8,7 +8,15 @@ import {
   schemaChecker,
 } from '@ofs/contracts';
 import { sha256Hex } from '@ofs/ids';
-import { type DatasetStats, DatasetStatsAccumulator, loadPublishInputs, readDataset, readManifest } from '@ofs/publish';
+import {
+  type DatasetStats,
+  DatasetStatsAccumulator,
+  LABEL_DELAY_BINS,
+  type LabelDelayCounts,
+  loadPublishInputs,
+  readDataset,
+  readManifest,
+} from '@ofs/publish';
 
 /** Schema version of the card's data form (`ofs card --json`). */
 export const DATASET_CARD_SCHEMA_VERSION = 'learning.ofs_dataset_card.v1';
@@ -90,6 +98,12 @@ export interface DatasetCard {
         { labelled: number; conflict: number; unlabelled: number; coverage: number; values: readonly { value: unknown; count: number }[] }
       >
     >;
+    /**
+     * The label delay distribution (`observed_time − effective_time` of the assertion that
+     * resolved each LABELLED label of a row) per label type, in the fixed bins `bins` (D114);
+     * `null` when the statistics hold none (built before label delays, or computed from rows).
+     */
+    readonly delays: { readonly bins: readonly string[]; readonly by_type: Readonly<Record<string, LabelDelayCounts>> } | null;
   };
   readonly reconstruction: { readonly duplicates_dropped: number; readonly row_events: number; readonly rows: number };
   /** Statistics of the rows (see `DatasetStats`). */
@@ -266,6 +280,7 @@ export async function buildDatasetCard(manifestKey: string, deps: DatasetCardDep
       immature: labels.counts.immature,
       conflicts: labels.counts.conflicts,
       by_type: byType,
+      delays: stats.label_delays ? { bins: [...LABEL_DELAY_BINS], by_type: stats.label_delays.by_type } : null,
     },
     reconstruction: { duplicates_dropped: draft.totals.duplicates_dropped, row_events: draft.totals.row_events, rows: draft.totals.rows },
     stats,

@@ -114,6 +114,55 @@ function labelsChart(card: DatasetCard, labelType: string): string {
   return `<svg class="chart" data-chart="labels-${e(labelType)}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="label coverage of ${e(labelType)} per event day">${axis}${marks.join('')}${legend}</svg>`;
 }
 
+/**
+ * The label delay histogram of one label type: one bar per fixed bin (D114) with a count, the bin
+ * names under the bars. `''` when no labelled row has a known delay (nothing to draw).
+ */
+function delayChart(labelType: string, bins: readonly string[], histogram: readonly number[]): string {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  if (total === 0) return '';
+  const w = 960;
+  const h = 170;
+  const top = 20;
+  const plotH = 110;
+  const max = Math.max(1, ...histogram);
+  const bw = (w - 60) / Math.max(1, bins.length);
+  const marks: string[] = [];
+  bins.forEach((bin, i) => {
+    const count = histogram[i] ?? 0;
+    const x = 50 + i * bw;
+    if (count > 0) {
+      const hh = Math.max(1, (count / max) * plotH);
+      marks.push(
+        `<rect class="mark delay" x="${fixed(x + 2, 1)}" y="${fixed(top + plotH - hh, 1)}" width="${fixed(Math.max(1, bw - 4), 1)}" height="${fixed(hh, 1)}" fill="${COLORS.bar}"><title>${e(`${bin}: ${count} (${pct(count, total)})`)}</title></rect>`,
+      );
+      marks.push(
+        `<text x="${fixed(x + bw / 2, 1)}" y="${fixed(top - 4 + plotH - hh, 1)}" class="tick" text-anchor="middle">${count}</text>`,
+      );
+    }
+    marks.push(`<text x="${fixed(x + bw / 2, 1)}" y="${top + plotH + 14}" class="tick" text-anchor="middle">${e(bin)}</text>`);
+  });
+  const axis = `<line x1="48" x2="${w - 10}" y1="${top + plotH + 0.5}" y2="${top + plotH + 0.5}" stroke="#888"/>`;
+  const legend = `<text x="50" y="${h - 4}" class="lbl">labelled rows per delay bin (observed_time − effective_time of the winning assertion)</text>`;
+  return `<svg class="chart" data-chart="delay-${e(labelType)}" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="label delay distribution of ${e(labelType)}">${axis}${marks.join('')}${legend}</svg>`;
+}
+
+/** The label delay section: a histogram per label type, or why there is none. */
+function delaySection(card: DatasetCard): string {
+  const d = card.labels.delays;
+  if (d === null)
+    return '<p class="muted">No label delays recorded: these statistics were written before label delays, or computed from the rows (which do not hold them).</p>';
+  return Object.keys(d.by_type)
+    .map((t) => {
+      const c = d.by_type[t] as { histogram: readonly number[]; unknown: number };
+      const known = c.histogram.reduce((a, b) => a + b, 0);
+      const chart = delayChart(t, d.bins, c.histogram);
+      const unknown = c.unknown > 0 ? `; ${c.unknown} without a reported delay` : '';
+      return `<h3>${e(t)}</h3><p>${known} labelled rows with a delay${unknown}.${known === 0 ? ' Nothing to draw.' : ''}</p>${chart}`;
+    })
+    .join('\n');
+}
+
 /** A small bar chart of counts (a histogram or value counts). */
 function miniBars(name: string, counts: readonly { label: string; count: number }[]): string {
   const w = 220;
@@ -160,7 +209,9 @@ function featureRow(c: DatasetCard['stats']['columns'][number]): string {
   } else if (c.kind === 'categorical' || c.kind === 'mixed') summary = 'more distinct values than the bound: counts only';
   else if (c.kind === 'sensitive') summary = 'sensitive: counts only';
   else summary = 'counts only';
-  return `<tr><td><code>${e(c.name)}</code></td><td>${e(c.type)}</td><td>${e(c.source)}</td><td>${e(c.kind)}</td><td class="num">${pct(c.nulls, c.rows)}</td><td>${summary}</td><td>${chart}</td></tr>`;
+  const kind =
+    c.marker === undefined ? e(c.kind) : `${e(c.kind)} <span class="muted" title="marked in the feature profile">(profile)</span>`;
+  return `<tr><td><code>${e(c.name)}</code></td><td>${e(c.type)}</td><td>${e(c.source)}</td><td>${kind}</td><td class="num">${pct(c.nulls, c.rows)}</td><td>${summary}</td><td>${chart}</td></tr>`;
 }
 
 const CSS = `
@@ -243,11 +294,14 @@ ${replayChart(card)}
 <h2>Labels: coverage and maturity over event time</h2>
 <p>${e(L.posture)}, rule ${e(L.resolution_rule)}; coverage ${fixed(L.coverage)}, conflict ratio ${fixed(L.conflict_ratio)}; ${L.subjects} subjects, ${L.mature} mature, ${L.immature} immature${L.maturity_cutoff_utc ? ` (maturity ${L.maturity_days} days, cutoff ${e(L.maturity_cutoff_utc)})` : ''}.</p>
 ${labelTypes.map((t) => `<h3>${e(t)}</h3>${labelsChart(card, t)}`).join('\n')}
+<h2>Label delay</h2>
+<p class="muted">How long after a label took effect it was observed: <code>observed_time − effective_time</code> of the assertion that resolved each labelled row, in fixed bins (${e(card.stats.label_delays?.bins ?? 'label_delay.v1')}).</p>
+${delaySection(card)}
 <h2>Conflicts</h2>
 <p>${L.conflicts} subjects with conflicting assertions at the cutoff (ratio ${fixed(L.conflict_ratio)}).</p>
 <table><tr><th>label type</th><th class="num">labelled</th><th class="num">conflict</th><th class="num">unlabelled</th><th class="num">coverage</th><th>values</th></tr>${types}</table>
 <h2>Features</h2>
-<p class="muted">Histograms use fixed log-scale decade bins (${e(card.stats.bins)}); categorical columns show exact counts of at most ${card.stats.categorical_max_values} values; sensitive columns show counts only.</p>
+<p class="muted">Histograms use fixed log-scale decade bins (${e(card.stats.bins)}); categorical columns show exact counts of at most ${card.stats.categorical_max_values} values; sensitive columns show counts only. A kind marked (profile) was set by the feature profile's statistics marker.</p>
 <table><tr><th>column</th><th>type</th><th>source</th><th>kind</th><th class="num">null</th><th>summary</th><th>distribution</th></tr>
 ${features.map(featureRow).join('\n')}
 </table>

@@ -14,6 +14,7 @@ describe('ofs demo writes the dataset card; the card in headless Chromium', asyn
   const { dir: root, cleanup } = await tempDir('ofs-card-');
   afterAll(cleanup);
   let cardFile = '';
+  let delays: DatasetCard['labels']['delays'] = null;
   let demo: { manifest_key: string; manifest: { rows_total: number }; replay: { slices: unknown[] }; card: string } | undefined;
 
   it('two demos in separate directories write byte-identical cards', async () => {
@@ -41,6 +42,15 @@ describe('ofs demo writes the dataset card; the card in headless Chromium', asyn
     expect(card.stats.rows_total).toBe(demo!.manifest.rows_total);
     expect(card.stats_source).toBe('build');
     expect(card.replay.partitions.some((p) => p.mode === 'ARCHIVE_THEN_EB' && p.cutover_offset !== null)).toBe(true);
+    // The label delay distribution (D114): one count per labelled row, per label type, in the fixed bins.
+    expect(card.labels.delays?.bins).toHaveLength(9);
+    for (const t of card.stats.label_types) {
+      const d = card.labels.delays?.by_type[t];
+      const labelled = card.stats.days.reduce((n, day) => n + (day.labels[t]?.labelled ?? 0), 0);
+      expect((d?.histogram.reduce((a, b) => a + b, 0) ?? 0) + (d?.unknown ?? 0)).toBe(labelled);
+    }
+    delays = card.labels.delays;
+    expect(card.stats.label_delays).toEqual({ bins: 'label_delay.v1', by_type: card.labels.delays?.by_type });
     // Sensitive columns (entity keys) carry counts, never values.
     const entity = card.stats.columns.find((c) => c.source === 'entity');
     expect(entity).toMatchObject({ kind: 'sensitive', values: null, histogram: null });
@@ -96,6 +106,13 @@ describe('ofs demo writes the dataset card; the card in headless Chromium', asyn
         expect(names).toContain('replay');
         expect(names.some((n) => n?.startsWith('labels-'))).toBe(true);
         expect(names.filter((n) => n?.startsWith('feature-')).length).toBeGreaterThan(5);
+        // A label delay histogram per label type with labelled rows, one bar per non-empty bin.
+        const delayCharts = charts.filter((c) => c.chart?.startsWith('delay-'));
+        expect(delayCharts.length).toBeGreaterThan(0);
+        for (const c of delayCharts) {
+          const counts = delays?.by_type[(c.chart as string).slice('delay-'.length)];
+          expect(c.marks, `chart ${c.chart}`).toBe(counts?.histogram.filter((n) => n > 0).length);
+        }
         for (const c of charts) {
           expect(c.marks, `chart ${c.chart}`).toBeGreaterThan(0);
           expect(c.drawn, `chart ${c.chart}`).toBe(c.marks);
