@@ -143,6 +143,9 @@ export class PartWriter {
     // it: two part buffers are never both held by the writer.
     this.out = new ByteBuffer(16);
     const stored = encoder ? encoder.encode(bytes, rows) : bytes;
+    // Read before the write: a store may take the bytes over (a shard worker moves them to the
+    // main thread, which detaches them here).
+    const storedBytes = stored.byteLength;
     const sha256 = encoder ? sha256Hex(stored) : part.digestHex();
     const key = datasetPartKey(this.platformRunId, sha256, encoder ? encoder.format : 'jsonl');
     const { encoder: _encoder, ...storeOptions } = this.options;
@@ -151,11 +154,11 @@ export class PartWriter {
     this.written.push({
       key,
       rows,
-      bytes: stored.byteLength,
+      bytes: storedBytes,
       sha256,
       ...(this.partition ? { topic: this.partition.topic, partition: this.partition.partition } : {}),
     });
     this.rowsTotal += rows;
-    this.bytesTotal += stored.byteLength;
+    this.bytesTotal += storedBytes;
   }
 }
