@@ -15,7 +15,7 @@ export interface PartLines {
 /**
  * The canonical row lines of a stored part, whatever its format: a JSONL part is its own lines; a
  * Parquet part is decoded (`decodeParquetPart`) and each row re-encoded as canonical JSON. The
- * rows digest (`ofs.rows_digest.v2`) is over these lines, so a Parquet and a JSONL build of one
+ * rows digest (`ofs.rows_digest.v2` and `v3` alike) is over these lines, so a Parquet and a JSONL build of one
  * plan share it.
  */
 export async function partLines(

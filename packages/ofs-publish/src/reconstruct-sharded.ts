@@ -15,13 +15,22 @@ import {
   throwIfAborted,
   toOfsError,
 } from '@ofs/contracts';
+import { statsMarkers } from '@ofs/features';
 import { PartitionDigests, writeOnceBytes } from '@ofs/ids';
-import { type LabelDelays, LabelDelayTally, mergeLabelDelays } from './dataset-stats.js';
+import {
+  type DatasetStats,
+  DatasetStatsAccumulator,
+  type LabelDelays,
+  LabelDelayTally,
+  mergeDatasetStats,
+  mergeLabelDelays,
+} from './dataset-stats.js';
 import { EventIdSet } from './event-id-set.js';
 import {
   assembleDraft,
   type DraftResult,
   emptySliceCounts,
+  type PreparedReconstruction,
   prepareReconstruction,
   type ReconstructDeps,
   type ReconstructOptions,
@@ -164,7 +173,7 @@ async function runSharded<LabelReceipt>(
   throwIfAborted(signal);
 
   // 3. Merge in basis order.
-  const merged = mergePasses(plan, prep.labelTypes, partitions, results, agreed.counts);
+  const merged = mergePasses(plan, prep, partitions, results, agreed.counts);
   return assembleDraft(plan, prep, merged, deps, options);
 }
 
@@ -263,16 +272,20 @@ function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
 /** Parts in basis order, counts per slice, rows digests combined in basis order. */
 function mergePasses(
   plan: BuildPlan,
-  labelTypes: readonly string[],
+  prep: PreparedReconstruction,
   partitions: readonly BasisPartition[],
   results: Map<number, RowsPass>,
   agreed: AgreedDuplicates['counts'],
 ): RowsPass {
+  const { labelTypes } = prep;
+  const columns = prep.layout.columns;
+  const markers = statsMarkers(prep.profile);
   const counts = emptySliceCounts(plan.replay_basis);
   const rankOf = new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p.rank]));
   const digests = new PartitionDigests((topic, partition) => rankOf.get(`${topic}/${partition}`) ?? -1);
   const parts: DatasetPart[] = [];
   let labelDelays: LabelDelays = new LabelDelayTally(labelTypes).result();
+  let stats: DatasetStats = new DatasetStatsAccumulator(columns, labelTypes, { markers }).result();
   let rows = 0;
   let bytes = 0;
   for (const p of partitions) {
@@ -302,9 +315,10 @@ function mergePasses(
     bytes += pass.written.bytes;
     for (const d of pass.written.partitions) digests.set(d.topic, d.partition, d.digest);
     labelDelays = mergeLabelDelays(labelDelays, pass.labelDelays);
+    stats = mergeDatasetStats(stats, pass.stats);
   }
   const partitionDigests = digests.partitions();
-  return { counts, written: { parts, rows, bytes, rowsDigest: digests.digestHex(), partitions: partitionDigests }, labelDelays };
+  return { counts, written: { parts, rows, bytes, rowsDigest: digests.digestHex(), partitions: partitionDigests }, labelDelays, stats };
 }
 
 interface BuildContext<LabelReceipt> {

@@ -34,13 +34,13 @@ import {
   statsMarkers,
   valueAt,
 } from '@ofs/features';
-import { type LabelDelays, LabelDelayTally } from './dataset-stats.js';
+import { type DatasetStats, DatasetStatsAccumulator, type LabelDelays, LabelDelayTally } from './dataset-stats.js';
 import { EventIdSet } from './event-id-set.js';
 import { createParquetPartEncoder } from './parquet-part.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
-import { statsOfParts, writeDatasetStats } from './stats-accumulator.js';
+import { writeDatasetStats } from './stats-accumulator.js';
 
 /** What reconstruction needs besides the plan and the records. */
 export interface ReconstructDeps<LabelReceipt = unknown> {
@@ -165,6 +165,8 @@ export interface RowsPass {
   readonly counts: DraftSliceCounts[];
   readonly written: Awaited<ReturnType<PartWriter['finish']>>;
   readonly labelDelays: LabelDelays;
+  /** Statistics of the rows written (without `label_delays`, which `labelDelays` holds). */
+  readonly stats: DatasetStats;
 }
 
 /**
@@ -186,9 +188,23 @@ export async function buildRows(
   const slices = plan.replay_basis;
   const counts: DraftSliceCounts[] = emptySliceCounts(slices);
   const seen = new EventIdSet(options.expectedEvents);
+  // Statistics of the rows as each part is cut, from memory (D111: the same figures as reading
+  // the parts back, without the re-read or a Parquet decode; merge-exact across shards).
+  const stats = new DatasetStatsAccumulator(layout.columns, prep.labelTypes, { markers: statsMarkers(profile) });
+  const lineDecoder = new TextDecoder('utf-8', { fatal: true });
   const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, {
     ...(signal ? { signal } : {}),
     ...(encoder ? { encoder } : {}),
+    onLines: (lines) => {
+      const text = lineDecoder.decode(lines);
+      let from = 0;
+      while (from < text.length) {
+        let to = text.indexOf('\n', from);
+        if (to < 0) to = text.length;
+        if (to > from) stats.add(JSON.parse(text.slice(from, to)) as Record<string, unknown>);
+        from = to + 1;
+      }
+    },
   });
 
   // The batch face of the feature engine: window state per topic partition, in offset order.
@@ -317,7 +333,7 @@ export async function buildRows(
   throwIfAborted(signal);
   const written = await parts.finish();
   report();
-  return { counts, written, labelDelays: delays.result() };
+  return { counts, written, labelDelays: delays.result(), stats: stats.result() };
 }
 
 /** Zeroed counts for every slice of the basis. */
@@ -411,11 +427,7 @@ export async function assembleDraft<LabelReceipt>(
       deps.store,
       plan.platform_run_id,
       plan.plan_id,
-      await statsOfParts(deps.store, written.parts, layout.columns, labelTypes, {
-        markers: statsMarkers(profile),
-        labelDelays: pass.labelDelays,
-        ...(signal ? { signal } : {}),
-      }),
+      { ...pass.stats, label_delays: pass.labelDelays },
       signal ? { signal } : {},
     ),
   };
