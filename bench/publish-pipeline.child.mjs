@@ -14,7 +14,7 @@ import { publish, reconstruct, reconstructSharded, resolvedDemoFeatureProfile } 
 import { replaySlices, resolveReplay } from '@ofs/replay';
 import { benchPlan, benchPolicy, generatedSource, labelAssertions, PARTITIONS } from './publish-fixture.mjs';
 
-const [mode, nText, a, b, c, threadsText] = process.argv.slice(2);
+const [mode, nText, a, b, c, threadsText, readText] = process.argv.slice(2);
 const threads = Number(threadsText ?? 1);
 const n = Number(nText);
 const perPartition = Math.ceil(n / PARTITIONS);
@@ -72,7 +72,24 @@ if (mode === 'replay') {
     threads > 1
       ? await reconstructSharded(
           plan,
-          { stream: replay.records, partition: (slices, options) => replaySlices(plan, slices, { eb, archive, policy }, options) },
+          {
+            stream: replay.records,
+            partition: (slices, options) => replaySlices(plan, slices, { eb, archive, policy }, options),
+            // 'worker-read': each worker re-reads its partition's segment files itself.
+            ...(readText === 'worker-read'
+              ? {
+                  workerReader: {
+                    module: import.meta.resolve('@ofs/replay'),
+                    exportName: 'readReplaySlices',
+                    options: {
+                      eb: { module: import.meta.resolve('@ofs/fs'), exportName: 'createSegmentFileSource', options: { root: a } },
+                      archive: { module: import.meta.resolve('@ofs/fs'), exportName: 'createSegmentFileSource', options: { root: b } },
+                      policy,
+                    },
+                  },
+                }
+              : {}),
+          },
           deps,
           { expectedEvents: n, threads },
         )
@@ -109,4 +126,4 @@ out.max_rss_mb = process.resourceUsage().maxRSS / 1024;
 const mem = process.memoryUsage();
 out.end_heap_total_mb = mem.heapTotal / 1048576;
 out.end_external_mb = mem.external / 1048576;
-process.stdout.write(`${JSON.stringify({ mode, n, threads, ...out })}\n`);
+process.stdout.write(`${JSON.stringify({ mode, n, threads, read: readText ?? 'main', ...out })}\n`);

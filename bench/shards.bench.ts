@@ -63,8 +63,11 @@ try {
   const one = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-1'), '1']);
   console.log('1 thread', one);
   rmSync(join(work, 'out-1'), { recursive: true, force: true });
-  const two = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2'), '2']);
-  console.log('2 threads', two);
+  const twoMain = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2m'), '2', 'main']);
+  console.log('2 threads, main thread reads', twoMain);
+  rmSync(join(work, 'out-2m'), { recursive: true, force: true });
+  const two = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2'), '2', 'worker-read']);
+  console.log('2 threads, workers read', two);
   rmSync(join(work, 'out-2'), { recursive: true, force: true });
 
   const wall = (o: ChildOut) => (o.rows ?? o.records) / (o.build_seconds ?? o.seconds);
@@ -84,11 +87,12 @@ try {
     '| --- | --- | --- | --- | --- | --- | --- |',
     row('parse-only baseline: segment files → `resolveReplay` drained', parse),
     row('build, 1 thread', one),
-    row('build, 2 threads', two),
-    `| 2 threads / 1 thread | – | – | ${speedup.toFixed(2)}× | ${(perCpu(two) / perCpu(one)).toFixed(2)}× | ${(two.max_rss_mb / one.max_rss_mb).toFixed(2)}× | – |`,
+    row('build, 2 threads (main thread reads and sends records)', twoMain),
+    row('build, 2 threads (workers read their partitions: `workerReader`)', two),
+    `| 2 threads (workers read) / 1 thread | – | – | ${speedup.toFixed(2)}× | ${(perCpu(two) / perCpu(one)).toFixed(2)}× | ${(two.max_rss_mb / one.max_rss_mb).toFixed(2)}× | – |`,
     `| 1 thread / parse-only baseline | – | – | ${(wall(one) / wall(parse)).toFixed(2)}× | ${(perCpu(one) / perCpu(parse)).toFixed(2)}× | – | – |`,
     '',
-    `Same bytes: the 1-thread and 2-thread builds wrote rows digest ${one.rows_digest?.slice(0, 12)}… and ${two.rows_digest?.slice(0, 12)}… (${one.rows_digest === two.rows_digest ? 'identical' : '**different**'}), ${one.parts} and ${two.parts} parts, status class ${one.status_class} / ${two.status_class}.`,
+    `Same bytes: the three builds wrote rows digests ${[one, twoMain, two].map((o) => `${o.rows_digest?.slice(0, 12)}…`).join(', ')} (${one.rows_digest === two.rows_digest && one.rows_digest === twoMain.rows_digest ? 'identical' : '**different**'}), ${one.parts} parts each, status class ${one.status_class}.`,
     '',
     '## Targets (issue 17)',
     '',

@@ -5,6 +5,7 @@ export {
   type ShardedReconstructOptions,
   type ShardedRecords,
 } from './reconstruct-sharded.js';
+export type { ShardPartitionReader } from './shard-protocol.js';
 export {
   publish,
   assertPublishable,

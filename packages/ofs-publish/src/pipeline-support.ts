@@ -20,6 +20,8 @@ export interface BuildInputs {
   store: ObjectStore;
   /** Build on this many worker threads (`reconstructSharded`); absent: the one-thread `reconstruct`. */
   threads?: number;
+  /** With `threads`: the workers read their partitions themselves (`ShardedRecords.workerReader`, sources rebuilt from the built `@ofs/replay`). */
+  workerRead?: boolean;
 }
 
 /** Replay → labels → reconstruct → publish, with the real stages. */
@@ -39,7 +41,11 @@ export async function buildAndPublish(
       ? await reconstruct(plan, replay.records, deps)
       : await reconstructSharded(
           plan,
-          { stream: replay.records, partition: (slices, options) => replaySlices(plan, slices, sources, options) },
+          {
+            stream: replay.records,
+            partition: (slices, options) => replaySlices(plan, slices, sources, options),
+            ...(inputs.workerRead ? { workerReader: memoryWorkerReader(inputs.eb, inputs.archive ?? [], policy) } : {}),
+          },
           deps,
           { threads: inputs.threads, batchRecords: 7, batchesInFlight: 2 },
         );
@@ -50,4 +56,11 @@ export async function buildAndPublish(
     { store, ...publishDeps },
   );
   return { draft, published };
+}
+
+/** A worker-side reader over memory sources holding these records (the built `@ofs/replay`, loadable by a worker thread). */
+function memoryWorkerReader(eb: ReplayRecord[], archive: ReplayRecord[], policy: OfsPolicy) {
+  const module = new URL('../../ofs-replay/dist/index.js', import.meta.url).href;
+  const source = (records: ReplayRecord[]) => ({ module, exportName: 'createMemoryReplaySource', options: records });
+  return { module, exportName: 'readReplaySlices', options: { eb: source(eb), archive: source(archive), policy } };
 }

@@ -103,6 +103,20 @@ describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as o
       expect(sharded.result.published.manifestSha256, `${threads} threads`).toBe(one.result.published.manifestSha256);
       expect(sharded.bytes).toEqual(one.bytes);
     }
+    // Workers that read their partitions themselves (no record crosses threads): the same bytes.
+    const store = createMemoryObjectStore();
+    const selfRead = await buildAndPublish({
+      plan,
+      policy,
+      profile: resolved(),
+      eb: records,
+      assertions: assertions(records) as never,
+      store,
+      threads: 2,
+      workerRead: true,
+    });
+    expect(selfRead.published.manifestSha256).toBe(one.result.published.manifestSha256);
+    expect(await snapshot(store)).toEqual(one.bytes);
   });
 
   it('a conflict (same event id, another payload) across shards fails with REPLAY_EVENT_ID_CONFLICT, as on one thread', async () => {

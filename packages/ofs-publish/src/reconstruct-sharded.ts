@@ -36,7 +36,7 @@ import {
   type ReconstructOptions,
   type RowsPass,
 } from './reconstruct.js';
-import { type FromShard, fromWireError, type ToShard, toWireError } from './shard-protocol.js';
+import { type FromShard, fromWireError, type ShardPartitionReader, type ToShard, toWireError } from './shard-protocol.js';
 
 /** The replay of a plan as a sharded build reads it: once whole, then partition by partition. */
 export interface ShardedRecords {
@@ -50,6 +50,12 @@ export interface ShardedRecords {
    * records the stream held there. Read once per partition, while other partitions are read.
    */
   partition(slices: readonly ReplaySlice[], options: AbortOptions): AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>;
+  /**
+   * Optional: a reader each worker loads and calls itself to read its partition (the same records
+   * `partition` returns). Parsing then happens in the workers instead of the main thread, and no
+   * record is copied between threads. Without it the main thread reads and sends the records.
+   */
+  readonly workerReader?: ShardPartitionReader;
 }
 
 /** Options of `reconstructSharded`. */
@@ -132,8 +138,25 @@ async function runSharded<LabelReceipt>(
     });
   }
 
-  // 1. Duplicates across partitions, agreed before any window is updated.
-  const agreed = await agreeOnDuplicates(plan, records.stream, options);
+  // 1. Duplicates across partitions, agreed before any window is updated. The first pass runs
+  // beside the workers: a partition is handed out as soon as the pass has read past it (its
+  // repeats of earlier partitions are known then; later partitions cannot change them).
+  const ready = partitions.map(() => deferred());
+  const dropped = new Map<number, Map<string, string>>();
+  // Stops the first pass when the build fails elsewhere (a worker's error, an abort).
+  const stopFirstPass = new AbortController();
+  const firstPassSignal = signal ? AbortSignal.any([signal, stopFirstPass.signal]) : stopFirstPass.signal;
+  const agreeing = agreeOnDuplicates(plan, records.stream, { ...options, signal: firstPassSignal }, dropped, (rank) =>
+    ready[rank]?.resolve(),
+  );
+  agreeing.then(
+    () => {
+      for (const r of ready) r.resolve();
+    },
+    (error: unknown) => {
+      for (const r of ready) r.reject(error);
+    },
+  );
 
   // 2. Partitions on workers.
   const results = new Map<number, RowsPass>();
@@ -147,8 +170,12 @@ async function runSharded<LabelReceipt>(
     const runWorker = async (worker: ShardWorker) => {
       while (next < partitions.length) {
         const p = partitions[next++] as BasisPartition;
+        await (ready[p.rank] as Deferred).promise;
         const slices = p.sliceIndexes.map((i) => plan.replay_basis[i] as ReplaySlice);
-        const pass = await worker.build(p, records.partition(slices, signal ? { signal } : {}), agreed.dropped.get(p.rank), {
+        const source = records.workerReader
+          ? { reader: records.workerReader, slices }
+          : records.partition(slices, signal ? { signal } : {});
+        const pass = await worker.build(p, source, dropped.get(p.rank), {
           deps,
           batchRecords: options.batchRecords ?? 2_048,
           inFlight: options.batchesInFlight ?? 4,
@@ -166,12 +193,16 @@ async function runSharded<LabelReceipt>(
         report();
       }
     };
-    await Promise.all(pool.workers.map(runWorker));
+    await Promise.all([...pool.workers.map(runWorker), agreeing]);
+  } catch (error) {
+    stopFirstPass.abort();
+    throw error;
   } finally {
     await pool.close();
   }
   throwIfAborted(signal);
 
+  const agreed = await agreeing;
   // 3. Merge in basis order.
   const merged = mergePasses(plan, prep, partitions, results, agreed.counts);
   return assembleDraft(plan, prep, merged, deps, options);
@@ -192,18 +223,35 @@ function basisPartitions(slices: readonly ReplaySlice[]): BasisPartition[] {
   return [...byKey.values()];
 }
 
-/** What the first pass agreed: the later occurrences to leave out, per partition rank, and the per-slice record counts. */
+/** What the first pass agreed besides the dropped offsets: the per-slice record counts. */
 interface AgreedDuplicates {
-  /** Offset → event id of each later occurrence, by partition rank. */
-  readonly dropped: Map<number, Map<string, string>>;
   /** Per slice: records read and duplicates dropped. */
   readonly counts: { records: number; duplicates: number }[];
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 async function agreeOnDuplicates(
   plan: BuildPlan,
   stream: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
   options: ShardedReconstructOptions,
+  dropped: Map<number, Map<string, string>>,
+  partitionRead: (rank: number) => void,
 ): Promise<AgreedDuplicates> {
   const slices = plan.replay_basis;
   const rankOf = new Map<string, number>();
@@ -212,8 +260,16 @@ async function agreeOnDuplicates(
     if (!rankOf.has(key)) rankOf.set(key, rankOf.size);
   }
   const seen = new EventIdSet(options.expectedEvents);
-  const dropped = new Map<number, Map<string, string>>();
   const counts = slices.map(() => ({ records: 0, duplicates: 0 }));
+  // The last slice of each partition rank: once the pass is beyond it, that partition is agreed.
+  const lastSlice: number[] = [];
+  slices.forEach((s, i) => {
+    lastSlice[rankOf.get(`${s.topic}/${s.partition}`) as number] = i;
+  });
+  let nextRank = 0;
+  const releaseBefore = (slice: number) => {
+    while (nextRank < lastSlice.length && (lastSlice[nextRank] as number) < slice) partitionRead(nextRank++);
+  };
   let sliceIndex = 0;
   let read = 0;
   try {
@@ -222,6 +278,7 @@ async function agreeOnDuplicates(
       // Membership and order are checked again, record by record, by the worker's row loop;
       // here a record only needs a slice to be counted in.
       while (sliceIndex < slices.length && !inSlice(r, slices[sliceIndex] as ReplaySlice)) sliceIndex++;
+      releaseBefore(sliceIndex);
       if (sliceIndex >= slices.length) {
         throw new OfsError('REPLAY_RECORD_INVALID', {
           message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) is outside the remaining replay basis slices (foreign or out of order)`,
@@ -254,7 +311,7 @@ async function agreeOnDuplicates(
   } catch (error) {
     throw toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', 'reading the replay stream');
   }
-  return { dropped, counts };
+  return { counts };
 }
 
 function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
@@ -330,11 +387,17 @@ interface BuildContext<LabelReceipt> {
   readonly onLabels: (n: number) => void;
 }
 
+/** A partition the worker reads itself. */
+interface WorkerRead {
+  readonly reader: ShardPartitionReader;
+  readonly slices: readonly ReplaySlice[];
+}
+
 /** One worker thread and the main thread's side of its protocol. */
 interface ShardWorker {
   build<LabelReceipt>(
     p: BasisPartition,
-    records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+    records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord> | WorkerRead,
     dropped: Map<string, string> | undefined,
     ctx: BuildContext<LabelReceipt>,
   ): Promise<RowsPass>;
@@ -439,6 +502,11 @@ async function shardWorker(thread: Worker, init: ToShard, signal: AbortSignal | 
       });
       // A failure while feeding is reported by `done` as well; never leave it unobserved.
       done.catch(() => undefined);
+      if ('reader' in records) {
+        const read = { reader: records.reader, slices: records.slices, dropped: dropped ?? new Map<string, string>() };
+        thread.postMessage({ type: 'partition', topic: p.topic, partition: p.partition, read } satisfies ToShard);
+        return await done;
+      }
       thread.postMessage({ type: 'partition', topic: p.topic, partition: p.partition } satisfies ToShard);
       let batch: ReplayRecord[] = [];
       const post = async () => {

@@ -2,9 +2,17 @@
 // the same row loop as the one-thread build (`buildRows`), asking the main thread for labels and
 // to store parts. Loaded by `worker_threads`; not imported by anything else.
 import { parentPort } from 'node:worker_threads';
-import { type LabelBatchResolver, type ObjectStore, OfsError, type ReplayRecord, type SubjectLabels } from '@ofs/contracts';
+import {
+  type BuildPlan,
+  type LabelBatchResolver,
+  type ObjectStore,
+  OfsError,
+  type ReplayRecord,
+  type ReplaySlice,
+  type SubjectLabels,
+} from '@ofs/contracts';
 import { buildRows, type PreparedReconstruction, prepareReconstruction } from './reconstruct.js';
-import { type FromShard, fromWireError, type ToShard, toWireError } from './shard-protocol.js';
+import { type FromShard, fromWireError, type ShardPartitionReader, type ToShard, toWireError } from './shard-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('shard-worker.js must run in a worker thread');
@@ -82,6 +90,36 @@ const store: ObjectStore = {
   },
 };
 
+/** Opens a partition through the host's reader module (loaded once per module URL). */
+const readerModules = new Map<string, Promise<Record<string, unknown>>>();
+async function readWith(reader: ShardPartitionReader, plan: BuildPlan, slices: readonly ReplaySlice[]) {
+  let mod = readerModules.get(reader.module);
+  if (mod === undefined) {
+    mod = import(reader.module) as Promise<Record<string, unknown>>;
+    readerModules.set(reader.module, mod);
+  }
+  const open = (await mod)[reader.exportName];
+  if (typeof open !== 'function') {
+    throw new OfsError('INTERNAL_ERROR', { message: `${reader.module} exports no function ${reader.exportName}` });
+  }
+  return open(plan, slices, reader.options, {}) as AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>;
+}
+
+/** The records but the agreed later occurrences (counted). */
+async function* withoutDropped(
+  records: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
+  dropped: ReadonlyMap<string, string>,
+  counter: { skipped: number },
+): AsyncGenerator<ReplayRecord> {
+  for await (const r of records) {
+    if (dropped.size > 0 && dropped.get(r.offset) === r.event_id) {
+      counter.skipped++;
+      continue;
+    }
+    yield r;
+  }
+}
+
 let init: Extract<ToShard, { type: 'init' }> | undefined;
 let prep: PreparedReconstruction | undefined;
 let queue: RecordQueue | undefined;
@@ -99,10 +137,22 @@ port.on('message', (message: ToShard) => {
       );
       return;
     case 'partition': {
+      const plan = init!.plan;
+      if (message.read) {
+        const { reader, slices, dropped } = message.read;
+        const counter = { skipped: 0 };
+        readWith(reader, plan, slices)
+          .then((records) => buildRows(plan, withoutDropped(records, dropped, counter), { labels, store }, {}, prep!))
+          .then(
+            (pass) => send({ type: 'partition-done', pass, skipped: counter.skipped }),
+            (error: unknown) => send({ type: 'error', error: toWireError(error) }),
+          );
+        return;
+      }
       const q = new RecordQueue();
       queue = q;
-      buildRows(init!.plan, q, { labels, store }, {}, prep!).then(
-        (pass) => send({ type: 'partition-done', pass }),
+      buildRows(plan, q, { labels, store }, {}, prep!).then(
+        (pass) => send({ type: 'partition-done', pass, skipped: 0 }),
         (error: unknown) => send({ type: 'error', error: toWireError(error) }),
       );
       return;

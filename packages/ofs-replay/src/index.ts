@@ -1,6 +1,6 @@
 // @ofs/replay — the replay unifier (S3): one logical stream from EB and Archive.
 export { resolveReplay, assertTrainingCoverage, type ReplayDeps, type ReplayResolution } from './resolve-replay.js';
-export { replaySlices } from './replay-slices.js';
+export { readReplaySlices, type ReplaySlicesSpec, type ReplaySourceSpec, replaySlices } from './replay-slices.js';
 export { feasibility, type Feasibility, type FeasibilityStatus, type SliceFeasibility } from './feasibility.js';
 export { createMemoryReplaySource, type MemoryReplaySourceOptions } from './memory-source.js';
 export { densityOf, type OffsetDensity } from './coverage.js';

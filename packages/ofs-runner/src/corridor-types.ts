@@ -42,9 +42,10 @@ export interface CorridorDeps {
   /** Worker name on leases and events (default `ofs-<pid>-<random>`). */
   readonly worker?: string;
   /**
-   * Worker threads for reconstruction (default: the machine's available parallelism). With more
-   * than one thread and more than one topic partition in the plan, partitions are built on
-   * worker threads (`@ofs/publish` `reconstructSharded`); the bytes are the same for any count.
+   * Worker threads for reconstruction (default 1: on the 2-core machines measured, 2 threads were
+   * no faster and used twice the memory — bench/results/shards.md, D119). With more than one
+   * thread and more than one topic partition in the plan, partitions are built on worker threads
+   * (`@ofs/publish` `reconstructSharded`); the bytes are the same for any count.
    */
   readonly threads?: number;
   /** Lease length in ms (default 30,000); heartbeats renew it every third of it. */

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import {
   type BuildIntent,
   type BuildPlan,
@@ -276,7 +275,7 @@ async function buildOrPublish(
         onProgress: (p: ReconstructProgress) =>
           ctx.progress({ run_key: runKey, stage: 'reconstruct', message: 'progress', counters: { ...p, records_expected: expected } }),
       };
-      const threads = deps.threads ?? availableParallelism();
+      const threads = deps.threads ?? 1;
       drafted =
         threads > 1 && partitionCount(plan) > 1
           ? await reconstructSharded(

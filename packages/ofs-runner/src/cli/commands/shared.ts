@@ -34,7 +34,7 @@ export async function withCorridor<T>(
 /** `--threads N`, accepted by the commands that build (`build`, `demo`, `worker`). */
 export const THREADS_OPTION = {
   type: 'string',
-  help: '<n> worker threads for reconstruction (default: available parallelism); any count gives the same bytes',
+  help: '<n> worker threads for reconstruction (default 1); any count gives the same bytes',
 } as const;
 
 /** Reads a JSON file named on the command line (relative to the working directory). */
