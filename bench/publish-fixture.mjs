@@ -1,6 +1,8 @@
 // Shared fixture of the publish benchmark (plain JS, used by the bench and its child process):
 // demo card-payment events (the payload documented in packages/ofs-publish/README.md), a training
 // plan over PARTITIONS kafka partitions, the policy and ~1% of events labelled.
+import { join } from 'node:path';
+import { writeSegmentFiles } from '@ofs/fs';
 import { basisHash, canonicalJson, digestOf, sha256Hex } from '@ofs/ids';
 
 export const TOPIC = 'fp.bus.traffic.fraud.v1';
@@ -152,4 +154,18 @@ export function labelAssertions(perPartition) {
     }
   }
   return out;
+}
+
+/** Writes EB and Archive segment files for `n` events under `dir`: the Archive holds the first 60% of each partition, EB the last 60%. */
+export async function writeSources(n, dir) {
+  const per = Math.ceil(n / PARTITIONS);
+  const started = performance.now();
+  const eb = join(dir, 'eb');
+  const archive = join(dir, 'archive');
+  function* range(lo, hi) {
+    for (let p = 0; p < PARTITIONS; p++) for (let o = lo; o <= hi; o++) yield recordAt(p, o, per, true);
+  }
+  await writeSegmentFiles({ root: archive, records: range(0, Math.floor(per * 0.6) - 1) });
+  await writeSegmentFiles({ root: eb, records: range(Math.floor(per * 0.4), per - 1) });
+  return { eb, archive, seconds: (performance.now() - started) / 1000 };
 }

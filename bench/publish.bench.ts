@@ -9,8 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSegmentFiles } from '@ofs/fs';
-import { PARTITIONS, recordAt } from './publish-fixture.mjs';
+import { PARTITIONS, writeSources } from './publish-fixture.mjs';
 
 const N = Number(process.env.PUBLISH_BENCH_N ?? 1_000_000);
 const RSS_N = Number(process.env.PUBLISH_BENCH_RSS_N ?? 10_000_000);
@@ -37,20 +36,6 @@ interface ChildOut {
   seconds: number;
   cpu_seconds: number;
   max_rss_mb: number;
-}
-
-/** Writes EB and Archive segment files for `n` events: the Archive holds the first 60% of each partition, EB the last 60%. */
-async function writeSources(n: number, dir: string): Promise<{ eb: string; archive: string; seconds: number }> {
-  const per = Math.ceil(n / PARTITIONS);
-  const started = performance.now();
-  const eb = join(dir, 'eb');
-  const archive = join(dir, 'archive');
-  function* range(lo: number, hi: number) {
-    for (let p = 0; p < PARTITIONS; p++) for (let o = lo; o <= hi; o++) yield recordAt(p, o, per, true);
-  }
-  await writeSegmentFiles({ root: archive, records: range(0, Math.floor(per * 0.6) - 1) });
-  await writeSegmentFiles({ root: eb, records: range(Math.floor(per * 0.4), per - 1) });
-  return { eb, archive, seconds: (performance.now() - started) / 1000 };
 }
 
 function child(args: string[]): ChildOut {

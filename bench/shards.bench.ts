@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeSegmentFiles } from '@ofs/fs';
-import { PARTITIONS, recordAt } from './publish-fixture.mjs';
+import { PARTITIONS, writeSources } from './publish-fixture.mjs';
 
 const N = Number(process.env.SHARDS_BENCH_N ?? 1_000_000);
 const root = join(import.meta.dirname, '..');
@@ -28,18 +27,6 @@ interface ChildOut {
   cpu_seconds: number;
   max_rss_mb: number;
   load?: number;
-}
-
-async function writeSources(n: number, dir: string): Promise<{ eb: string; archive: string }> {
-  const per = Math.ceil(n / PARTITIONS);
-  const eb = join(dir, 'eb');
-  const archive = join(dir, 'archive');
-  function* range(lo: number, hi: number) {
-    for (let p = 0; p < PARTITIONS; p++) for (let o = lo; o <= hi; o++) yield recordAt(p, o, per, true);
-  }
-  await writeSegmentFiles({ root: archive, records: range(0, Math.floor(per * 0.6) - 1) });
-  await writeSegmentFiles({ root: eb, records: range(Math.floor(per * 0.4), per - 1) });
-  return { eb, archive };
 }
 
 function child(args: string[]): ChildOut {

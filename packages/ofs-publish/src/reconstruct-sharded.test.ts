@@ -79,7 +79,7 @@ describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as o
     expect(dupes).toBeGreaterThan(10);
     const policy = testPolicy({ part_rows: 8 });
     const plan = testPlan({ slices: SLICES, policy, training: 'NON_TRAINING' });
-    const build = async (threads?: number) => {
+    const build = async (threads?: number, workerRead = false) => {
       const store = createMemoryObjectStore();
       const result = await buildAndPublish({
         plan,
@@ -88,7 +88,7 @@ describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as o
         eb: records,
         assertions: assertions(records) as never,
         store,
-        ...(threads === undefined ? {} : { threads }),
+        ...(threads === undefined ? {} : { threads, workerRead }),
       });
       return { result, bytes: await snapshot(store) };
     };
@@ -104,19 +104,9 @@ describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as o
       expect(sharded.bytes).toEqual(one.bytes);
     }
     // Workers that read their partitions themselves (no record crosses threads): the same bytes.
-    const store = createMemoryObjectStore();
-    const selfRead = await buildAndPublish({
-      plan,
-      policy,
-      profile: resolved(),
-      eb: records,
-      assertions: assertions(records) as never,
-      store,
-      threads: 2,
-      workerRead: true,
-    });
-    expect(selfRead.published.manifestSha256).toBe(one.result.published.manifestSha256);
-    expect(await snapshot(store)).toEqual(one.bytes);
+    const selfRead = await build(2, true);
+    expect(selfRead.result.published.manifestSha256).toBe(one.result.published.manifestSha256);
+    expect(selfRead.bytes).toEqual(one.bytes);
   });
 
   it('a conflict (same event id, another payload) across shards fails with REPLAY_EVENT_ID_CONFLICT, as on one thread', async () => {

@@ -5,7 +5,6 @@ import { Worker } from 'node:worker_threads';
 import {
   type AbortOptions,
   type BuildPlan,
-  compareDecimal,
   type DatasetPart,
   type DraftSliceCounts,
   isOfsError,
@@ -30,10 +29,13 @@ import {
   assembleDraft,
   type DraftResult,
   emptySliceCounts,
+  findSlice,
+  isDuplicate,
   type PreparedReconstruction,
   prepareReconstruction,
   type ReconstructDeps,
   type ReconstructOptions,
+  recordError,
   type RowsPass,
 } from './reconstruct.js';
 import { type FromShard, fromWireError, type ShardPartitionReader, type ToShard, toWireError } from './shard-protocol.js';
@@ -146,7 +148,7 @@ async function runSharded<LabelReceipt>(
   // Stops the first pass when the build fails elsewhere (a worker's error, an abort).
   const stopFirstPass = new AbortController();
   const firstPassSignal = signal ? AbortSignal.any([signal, stopFirstPass.signal]) : stopFirstPass.signal;
-  const agreeing = agreeOnDuplicates(plan, records.stream, { ...options, signal: firstPassSignal }, dropped, (rank) =>
+  const agreeing = agreeOnDuplicates(plan, records.stream, { ...options, signal: firstPassSignal }, partitions, dropped, (rank) =>
     ready[rank]?.resolve(),
   );
   agreeing.then(
@@ -250,22 +252,16 @@ async function agreeOnDuplicates(
   plan: BuildPlan,
   stream: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
   options: ShardedReconstructOptions,
+  partitions: readonly BasisPartition[],
   dropped: Map<number, Map<string, string>>,
   partitionRead: (rank: number) => void,
 ): Promise<AgreedDuplicates> {
   const slices = plan.replay_basis;
-  const rankOf = new Map<string, number>();
-  for (const s of slices) {
-    const key = `${s.topic}/${s.partition}`;
-    if (!rankOf.has(key)) rankOf.set(key, rankOf.size);
-  }
+  const rankOf = new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p.rank]));
   const seen = new EventIdSet(options.expectedEvents);
   const counts = slices.map(() => ({ records: 0, duplicates: 0 }));
   // The last slice of each partition rank: once the pass is beyond it, that partition is agreed.
-  const lastSlice: number[] = [];
-  slices.forEach((s, i) => {
-    lastSlice[rankOf.get(`${s.topic}/${s.partition}`) as number] = i;
-  });
+  const lastSlice = partitions.map((p) => p.sliceIndexes[p.sliceIndexes.length - 1] as number);
   let nextRank = 0;
   const releaseBefore = (slice: number) => {
     while (nextRank < lastSlice.length && (lastSlice[nextRank] as number) < slice) partitionRead(nextRank++);
@@ -277,30 +273,13 @@ async function agreeOnDuplicates(
       if ((++read & 4095) === 0) throwIfAborted(options.signal);
       // Membership and order are checked again, record by record, by the worker's row loop;
       // here a record only needs a slice to be counted in.
-      while (sliceIndex < slices.length && !inSlice(r, slices[sliceIndex] as ReplaySlice)) sliceIndex++;
+      const at = findSlice(slices, sliceIndex, r);
+      if (at < 0) throw recordError(r, 'is outside the remaining replay basis slices (foreign or out of order)');
+      sliceIndex = at;
       releaseBefore(sliceIndex);
-      if (sliceIndex >= slices.length) {
-        throw new OfsError('REPLAY_RECORD_INVALID', {
-          message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) is outside the remaining replay basis slices (foreign or out of order)`,
-          details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },
-        });
-      }
       const c = counts[sliceIndex] as { records: number; duplicates: number };
       c.records++;
-      if (typeof r.event_id !== 'string' || r.event_id === '' || typeof r.payload_hash !== 'string' || r.payload_hash.length !== 64) {
-        throw new OfsError('REPLAY_RECORD_INVALID', {
-          message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) lacks an event_id or a payload_hash`,
-          details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },
-        });
-      }
-      const outcome = seen.add(r.event_id, r.payload_hash);
-      if (outcome === 'conflict') {
-        throw new OfsError('REPLAY_EVENT_ID_CONFLICT', {
-          message: `event ${r.event_id} was replayed again at ${r.topic}/${r.partition}@${r.offset} with another payload hash`,
-          details: { event_id: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset, payload_hash: r.payload_hash },
-        });
-      }
-      if (outcome === 'duplicate') {
+      if (isDuplicate(seen, r)) {
         c.duplicates++;
         const rank = rankOf.get(`${r.topic}/${r.partition}`) as number;
         let offsets = dropped.get(rank);
@@ -312,18 +291,6 @@ async function agreeOnDuplicates(
     throw toOfsError(error, 'REPLAY_SOURCE_UNAVAILABLE', 'reading the replay stream');
   }
   return { counts };
-}
-
-function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
-  return (
-    r.topic === s.topic &&
-    r.partition === s.partition &&
-    r.offset_kind === s.offset_kind &&
-    typeof r.offset === 'string' &&
-    /^(0|[1-9][0-9]*)$/.test(r.offset) &&
-    compareDecimal(r.offset, s.start_offset) >= 0 &&
-    compareDecimal(r.offset, s.end_offset) <= 0
-  );
 }
 
 /** Parts in basis order, counts per slice, rows digests combined in basis order. */

@@ -40,7 +40,7 @@ import { createParquetPartEncoder } from './parquet-part.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
-import { writeDatasetStats } from './stats-accumulator.js';
+import { addRowLines, writeDatasetStats } from './stats-accumulator.js';
 
 /** What reconstruction needs besides the plan and the records. */
 export interface ReconstructDeps<LabelReceipt = unknown> {
@@ -195,16 +195,7 @@ export async function buildRows(
   const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, {
     ...(signal ? { signal } : {}),
     ...(encoder ? { encoder } : {}),
-    onLines: (lines) => {
-      const text = lineDecoder.decode(lines);
-      let from = 0;
-      while (from < text.length) {
-        let to = text.indexOf('\n', from);
-        if (to < 0) to = text.length;
-        if (to > from) stats.add(JSON.parse(text.slice(from, to)) as Record<string, unknown>);
-        from = to + 1;
-      }
-    },
+    onLines: (lines) => addRowLines(stats, lineDecoder.decode(lines)),
   });
 
   // The batch face of the feature engine: window state per topic partition, in offset order.
@@ -278,19 +269,9 @@ export async function buildRows(
     sc.records++;
 
     // Dedupe by event_id.
-    if (typeof r.event_id !== 'string' || r.event_id === '' || typeof r.payload_hash !== 'string' || r.payload_hash.length !== 64) {
-      throw recordError(r, 'lacks an event_id or a payload_hash');
-    }
-    const outcome = seen.add(r.event_id, r.payload_hash);
-    if (outcome === 'duplicate') {
+    if (isDuplicate(seen, r)) {
       sc.duplicates_dropped++;
       continue;
-    }
-    if (outcome === 'conflict') {
-      throw new OfsError('REPLAY_EVENT_ID_CONFLICT', {
-        message: `event ${r.event_id} was replayed again at ${r.topic}/${r.partition}@${r.offset} with another payload hash`,
-        details: { event_id: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset, payload_hash: r.payload_hash },
-      });
     }
 
     // Features.
@@ -544,13 +525,34 @@ function inSlice(r: ReplayRecord, s: ReplaySlice): boolean {
   );
 }
 
-function findSlice(slices: readonly ReplaySlice[], from: number, r: ReplayRecord): number {
+/**
+ * The dedupe rule (internal: shared with the sharded build's first pass): `true` when `r` repeats
+ * an event already in `seen` with the same payload hash; a record without an event id or payload
+ * hash is `REPLAY_RECORD_INVALID`, a repeat with another payload hash `REPLAY_EVENT_ID_CONFLICT`.
+ */
+export function isDuplicate(seen: EventIdSet, r: ReplayRecord): boolean {
+  if (typeof r.event_id !== 'string' || r.event_id === '' || typeof r.payload_hash !== 'string' || r.payload_hash.length !== 64) {
+    throw recordError(r, 'lacks an event_id or a payload_hash');
+  }
+  const outcome = seen.add(r.event_id, r.payload_hash);
+  if (outcome === 'conflict') {
+    throw new OfsError('REPLAY_EVENT_ID_CONFLICT', {
+      message: `event ${r.event_id} was replayed again at ${r.topic}/${r.partition}@${r.offset} with another payload hash`,
+      details: { event_id: r.event_id, topic: r.topic, partition: r.partition, offset: r.offset, payload_hash: r.payload_hash },
+    });
+  }
+  return outcome === 'duplicate';
+}
+
+/** The index of the first slice at or after `from` that holds `r`, or -1 (internal: shared with the sharded build). */
+export function findSlice(slices: readonly ReplaySlice[], from: number, r: ReplayRecord): number {
   if (typeof r.offset !== 'string' || !/^(0|[1-9][0-9]*)$/.test(r.offset)) return -1;
   for (let i = from; i < slices.length; i++) if (inSlice(r, slices[i] as ReplaySlice)) return i;
   return -1;
 }
 
-function recordError(r: ReplayRecord, what: string): OfsError {
+/** `REPLAY_RECORD_INVALID` naming the record (internal: shared with the sharded build). */
+export function recordError(r: ReplayRecord, what: string): OfsError {
   return new OfsError('REPLAY_RECORD_INVALID', {
     message: `record ${r.topic}/${r.partition}@${r.offset} (${r.event_id}) ${what}`,
     details: { topic: r.topic, partition: r.partition, offset: r.offset, event_id: r.event_id },

@@ -38,18 +38,22 @@ export async function statsOfParts(
     if (bytes === undefined)
       throw new OfsError('INTERNAL_ERROR', { message: `part ${part.key} vanished before its statistics were computed` });
     const format = part.key.endsWith('.parquet') ? 'parquet' : 'jsonl';
-    const text = decoder.decode((await partLines(bytes, format, columns, part.key)).lines);
-    let from = 0;
-    while (from < text.length) {
-      let to = text.indexOf('\n', from);
-      if (to < 0) to = text.length;
-      if (to > from) acc.add(JSON.parse(text.slice(from, to)) as Record<string, unknown>);
-      from = to + 1;
-    }
+    addRowLines(acc, decoder.decode((await partLines(bytes, format, columns, part.key)).lines));
   }
   const stats = acc.result();
   if (options.labelDelays) stats.label_delays = options.labelDelays;
   return stats;
+}
+
+/** Adds every row of canonical JSONL `text` (one JSON object per line) to `acc`. */
+export function addRowLines(acc: DatasetStatsAccumulator, text: string): void {
+  let from = 0;
+  while (from < text.length) {
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    if (to > from) acc.add(JSON.parse(text.slice(from, to)) as Record<string, unknown>);
+    from = to + 1;
+  }
 }
 
 /** Writes a plan's statistics once at `{platform_run_id}/ofs/stats/{plan_id}.json` and returns the reference the draft cites. */
