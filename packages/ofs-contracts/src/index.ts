@@ -38,6 +38,7 @@ export * from './object-key.js';
 export * from './memory-object-store.js';
 export * from './ports/sql.js';
 export * from './ports/ledger-store.js';
+export * from './ports/shard-task-store.js';
 export * from './ports/replay-source.js';
 export * from './ports/label-store.js';
 export * from './ports/feature-profiles.js';

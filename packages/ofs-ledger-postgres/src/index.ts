@@ -2,3 +2,4 @@ export { createPostgresLedgerStore, type PostgresLedgerStore, type PostgresLedge
 export { LEDGER_SCHEMA_VERSION, ledgerMigrations, ledgerTables, migrateLedgerSchema, type LedgerTables } from './schema.js';
 // The SqlClient adapters live in @ofs/contracts (decision D3); re-exported for convenience.
 export { fromPGlite, fromPgPool, type PGliteLike, type PgPoolLike, type PgClientLike } from '@ofs/contracts';
+export { createPostgresShardTaskStore, type PostgresShardTaskStoreOptions } from './postgres-shard-tasks.js';

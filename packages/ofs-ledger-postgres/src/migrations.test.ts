@@ -56,8 +56,8 @@ function describeMigrations(name: string, client: () => SqlClient, track: (schem
       const schema = fresh();
       await createPostgresLedgerStore({ client: client(), schema }).migrate();
       await createPostgresLedgerStore({ client: client(), schema }).migrate();
-      expect(await migrations(client(), schema)).toEqual([1, 2]);
-      expect(LEDGER_SCHEMA_VERSION).toBe(2);
+      expect(await migrations(client(), schema)).toEqual([1, 2, 3]);
+      expect(LEDGER_SCHEMA_VERSION).toBe(3);
     });
 
     it('adopts a database created by the schema before migrations and keeps its runs and events', async () => {
@@ -65,9 +65,9 @@ function describeMigrations(name: string, client: () => SqlClient, track: (schem
       await seedV1(client(), schema);
       const store = createPostgresLedgerStore({ client: client(), schema });
       expect(await store.get('old-done')).toEqual(sampleRunRecord('old-done', { state: 'DONE', created_at_ms: 2 }));
-      expect(await migrations(client(), schema)).toEqual([1, 2]);
+      expect(await migrations(client(), schema)).toEqual([1, 2, 3]);
       const legacy = await client().query<{ version: number }>(`SELECT version FROM "${schema}".ofs_ledger_schema`);
-      expect(legacy.rows.map((r) => Number(r.version))).toEqual([2]);
+      expect(legacy.rows.map((r) => Number(r.version))).toEqual([3]);
       expect((await store.events('old-queued')).map((e) => [e.seq, e.type])).toEqual([[1, 'SUBMITTED']]);
       // The upgraded database works end to end: claim the old run, complete it with a manifest digest.
       let now = 1_000;
@@ -97,7 +97,7 @@ function describeMigrations(name: string, client: () => SqlClient, track: (schem
           Array.from({ length: 6 }, () => createPostgresLedgerStore({ client: client(), schema }).migrate()),
         );
         expect(results).toHaveLength(6);
-        expect(await migrations(client(), schema)).toEqual([1, 2]);
+        expect(await migrations(client(), schema)).toEqual([1, 2, 3]);
         if (seed)
           expect((await createPostgresLedgerStore({ client: client(), schema }).list({})).map((r) => r.run_key)).toEqual([
             'old-done',
@@ -110,12 +110,12 @@ function describeMigrations(name: string, client: () => SqlClient, track: (schem
       const schema = fresh();
       await createPostgresLedgerStore({ client: client(), schema }).migrate();
       await client().query(
-        `INSERT INTO "${schema}".ofs_schema_migrations (component, version, name) VALUES ('ledger', 3, 'from_the_future')`,
+        `INSERT INTO "${schema}".ofs_schema_migrations (component, version, name) VALUES ('ledger', 4, 'from_the_future')`,
       );
       const store = createPostgresLedgerStore({ client: client(), schema });
       expect(await codeOf(store.migrate())).toBe('DATABASE_SCHEMA_TOO_NEW');
       expect(await codeOf(store.get('x'))).toBe('DATABASE_SCHEMA_TOO_NEW');
-      expect(await migrations(client(), schema)).toEqual([1, 2, 3]);
+      expect(await migrations(client(), schema)).toEqual([1, 2, 3, 4]);
     });
 
     it('refuses a pre-migration database whose legacy layout row is not 1', async () => {

@@ -26,7 +26,7 @@ describe('PostgreSQL ledger store: PGlite specifics', () => {
     const { rows } = await client.query<{ version: number }>(
       `SELECT version FROM "${schema}".ofs_ledger_schema WHERE component = 'ledger'`,
     );
-    expect(rows.map((r) => Number(r.version))).toEqual([2]);
+    expect(rows.map((r) => Number(r.version))).toEqual([3]);
   });
 
   it('round-trips U+0000 and astral characters in records and event details', async () => {

@@ -13,6 +13,8 @@ export interface LedgerTables {
   readonly runs: string;
   readonly events: string;
   readonly meta: string;
+  /** Shard tasks of fanned-out runs (migration 3). */
+  readonly shards: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -23,14 +25,15 @@ export function ledgerTables(schema: string): LedgerTables {
     throw new OfsError('LEDGER_ARGUMENT_INVALID', { message: `schema must match ${IDENTIFIER}`, details: { schema } });
   }
   const q = `"${schema}"`;
-  return { schema: q, runs: `${q}.ofs_runs`, events: `${q}.ofs_run_events`, meta: `${q}.ofs_ledger_schema` };
+  return { schema: q, runs: `${q}.ofs_runs`, events: `${q}.ofs_run_events`, meta: `${q}.ofs_ledger_schema`, shards: `${q}.ofs_shard_tasks` };
 }
 
 /**
  * The ledger's forward-only migrations (DESIGN §12). Version 1 is the layout every release before
  * versioned migrations created (idempotent DDL, so such a database is adopted as version 1);
  * version 2 adds `not_before_ms` (requeue backoff, honoured by claims) and `manifest_sha256`
- * (the manifest digest `complete()` records). Each also sets the legacy `ofs_ledger_schema` row,
+ * (the manifest digest `complete()` records); version 3 adds `ofs_shard_tasks` (a run fanned out
+ * over worker processes, issue 17). Each also sets the legacy `ofs_ledger_schema` row,
  * so releases from before migrations refuse a database that moved past them.
  * Records and event details are stored as JSON text (`text`, not `jsonb`), so every string —
  * including U+0000 — round-trips exactly.
@@ -94,11 +97,34 @@ export function ledgerMigrations(t: LedgerTables): readonly SqlMigration[] {
         await tx.query(`UPDATE ${t.meta} SET version = 2 WHERE component = 'ledger'`);
       },
     },
+    {
+      version: 3,
+      name: 'shard_tasks',
+      async up(tx) {
+        await tx.query(
+          `CREATE TABLE IF NOT EXISTS ${t.shards} (
+            run_key text COLLATE "C" NOT NULL,
+            plan_id text COLLATE "C" NOT NULL,
+            shard integer NOT NULL,
+            fan_out_seq bigserial NOT NULL,
+            state text NOT NULL,
+            lease_token text,
+            lease_expires_at_ms bigint,
+            record text NOT NULL,
+            PRIMARY KEY (run_key, plan_id, shard)
+          )`,
+        );
+        await tx.query(
+          `CREATE INDEX IF NOT EXISTS ofs_shard_tasks_claimable ON ${t.shards} (fan_out_seq, shard) WHERE state <> 'DONE'`,
+        );
+        await tx.query(`UPDATE ${t.meta} SET version = 3 WHERE component = 'ledger'`);
+      },
+    },
   ];
 }
 
 /** The ledger's latest schema version (the number of its migrations). */
-export const LEDGER_SCHEMA_VERSION = 2;
+export const LEDGER_SCHEMA_VERSION = 3;
 
 /**
  * Brings the ledger tables in `t.schema` to `LEDGER_SCHEMA_VERSION`: each pending migration once,

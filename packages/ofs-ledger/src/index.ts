@@ -13,6 +13,7 @@ export {
   type SubmitResult,
 } from './ledger.js';
 export { createMemoryLedgerStore } from './memory-store.js';
+export { checkNewShardTasks, createMemoryShardTaskStore, shardLeaseLost, shardLeaseToken } from './memory-shard-tasks.js';
 export {
   decideClaim,
   fence,

@@ -23,3 +23,4 @@ export {
   REFERENCE_SAMPLE_PAYLOAD_HASH,
   sampleReferenceLabelAssertion,
 } from './reference-label-contract.js';
+export { describeShardTaskStoreContract, sampleShardPins, sampleShardTasks } from './shard-task-store-contract.js';
