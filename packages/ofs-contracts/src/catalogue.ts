@@ -127,6 +127,11 @@ export const OFS_ERROR_CATALOGUE = {
   REQUEST_ID_PAYLOAD_MISMATCH: entry('ledger', false, 'The request_id was already submitted with a different payload.'),
   RUN_ATTEMPTS_EXHAUSTED: entry('ledger', false, 'The run failed retryably more often than `max_full_run_attempts` allows.'),
   PUBLISH_RETRY_EXHAUSTED: entry('ledger', false, 'Publication failed retryably more often than `max_publish_retries` allows.'),
+  SHARD_PIN_MISMATCH: entry(
+    'ledger',
+    true,
+    'A shard of a fanned-out run was built against other pinned inputs than the run (plan, run configuration, feature profile or label store state; details: pin, shards); the merge refused it and the shard is built again.',
+  ),
   LEDGER_UNAVAILABLE: entry('ledger', true, 'The ledger database failed or could not be reached; retry later.'),
   LEDGER_ARGUMENT_INVALID: entry(
     'ledger',

@@ -45,6 +45,8 @@ export const OFS_ERROR_FIXES: { readonly [K in OfsErrorCode]: string } = {
   RUN_NOT_FOUND: 'check the run key: `ofs submit` and `ofs build` print it (`ofs status <run_key>`).',
   RUN_STATE_INVALID:
     'run `ofs status <run_key>` to see the state; only PUBLISH_PENDING runs (or DONE runs missing a manifest) retry publication.',
+  SHARD_PIN_MISMATCH:
+    'wait for the run to rebuild the refused shards; if it repeats, give every `ofs worker` the same configuration and stop writing backdated labels during the build.',
   LEASE_LOST: 'nothing to do here: the worker that owns the run now finishes it; follow it with `ofs status <run_key>`.',
   REQUEST_ID_PAYLOAD_MISMATCH:
     'submit under a new request_id: `ofs build <intent> --request-id <new id>` (or edit request_id in the file); the old run keeps its own.',

@@ -2,7 +2,14 @@ export { compareRank, isEligibleAsOf, minusDays, parseLabelInstant } from './as-
 export { createMemoryLabelStore } from './memory-label-store.js';
 export { readOnlyLabelStore } from './read-only-label-store.js';
 export { buildLabelReceipt, type LabelReceiptInputs, labelReceiptKey, typeRatios } from './receipt.js';
-export { createLabelResolver, type LabelResolverDeps, type LabelResolverOptions } from './resolver.js';
+export {
+  createLabelResolver,
+  type LabelResolutionPartial,
+  type LabelResolver,
+  type LabelResolverDeps,
+  type LabelResolverOptions,
+} from './resolver.js';
+export { mergeLabelPartials } from './merge-partials.js';
 export { TypeTally } from './tally.js';
 export {
   fromReferenceLabelAssertion,

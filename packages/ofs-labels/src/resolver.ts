@@ -6,6 +6,7 @@ import {
   type LabelAssertion,
   type LabelBatchResolver,
   type LabelReceipt,
+  type LabelTypeCounts,
   type LabelStore,
   type LabelSubject,
   type LabelSubjectKey,
@@ -95,24 +96,8 @@ function timestampError(a: LabelAssertion, field: 'observed_time' | 'effective_t
   });
 }
 
-/**
- * The label as-of resolver (S4, DESIGN §8), as the `LabelBatchResolver` reconstruction consumes.
- *
- * For each subject and policy label type, among assertions with `observed_time <= label_asof`
- * (instants): latest `effective_time`, then latest `observed_time`; top-tied assertions that
- * disagree → `CONFLICT`, else the greatest `assertion_id` wins. Subjects with
- * `ts_utc > label_asof − maturity_days` are immature. `resolveBatch` makes one store call per
- * batch (per `storeBatchSize` subjects) and returns labels in input order; calls are applied in
- * call order. `finish` writes the receipt write-once and returns it; for a TRAINING plan it then
- * throws `COVERAGE_POLICY_VIOLATION` when the receipt is NOT_READY_FOR_TRAINING.
- */
-export function createLabelResolver(
-  plan: BuildPlan,
-  deps: LabelResolverDeps,
-  options: LabelResolverOptions = {},
-): LabelBatchResolver<LabelReceipt> {
-  const { store, policy, artifacts } = deps;
-  const runId = plan.platform_run_id;
+/** The cutoffs and coverage policy a plan's label resolution runs under (checked). */
+export function labelResolutionSettings(plan: BuildPlan, policy: LabelResolverDeps['policy']) {
   const basis = plan.label_basis;
   const asofText = basis.label_asof_instant ?? basis.label_asof_utc;
   const cutoff = parseInstant(asofText);
@@ -129,6 +114,69 @@ export function createLabelResolver(
   if (types.length === 0 || new Set(types).size !== types.length) {
     throw new OfsError('POLICY_INVALID', { message: 'policy.label_types must be non-empty and unique' });
   }
+  return { cutoff, maturityCutoff, coverage, types };
+}
+
+/** `COVERAGE_POLICY_VIOLATION` when a TRAINING plan's receipt is not ready for training. */
+export function assertReadyForTraining(plan: BuildPlan, receipt: LabelReceipt): LabelReceipt {
+  if (plan.training_posture === 'TRAINING' && receipt.status !== 'READY_FOR_TRAINING') {
+    throw new OfsError('COVERAGE_POLICY_VIOLATION', {
+      message: `labels are not ready for training: ${receipt.reasons.join(',')}`,
+      details: {
+        reasons: receipt.reasons,
+        coverage: receipt.coverage,
+        conflict_ratio: receipt.conflict_ratio,
+        receipt_key: labelReceiptKey(plan),
+      },
+    });
+  }
+  return receipt;
+}
+
+/**
+ * What one shard's label resolution adds to the run's label receipt (recipes v3: the resolved
+ * digest is per topic partition, so shards built in other processes combine exactly): counts,
+ * tallies per label type (policy order), the partitions' digests, and the label store's state
+ * marker the shard read. JSON; `mergeLabelPartials` of `@ofs/labels` turns a run's partials into
+ * its receipt.
+ */
+export interface LabelResolutionPartial {
+  readonly recipe: typeof RESOLVED_DIGEST_RECIPE_V2;
+  readonly subjects: number;
+  readonly mature: number;
+  readonly by_type: LabelTypeCounts[];
+  readonly partitions: { topic: string; partition: number; digest: string }[];
+  readonly store_state_marker: string;
+}
+
+/** The label resolver of `createLabelResolver`: a `LabelBatchResolver` that can also hand over a shard's partial. */
+export interface LabelResolver extends LabelBatchResolver<LabelReceipt> {
+  /**
+   * Instead of `finish`: this resolver's counts, tallies and per-partition digests, with the label
+   * store's state marker read now. Needs subjects that name their topic partition (or none).
+   */
+  partial(options?: AbortOptions): Promise<LabelResolutionPartial>;
+}
+
+/**
+ * The label as-of resolver (S4, DESIGN §8), as the `LabelBatchResolver` reconstruction consumes.
+ *
+ * For each subject and policy label type, among assertions with `observed_time <= label_asof`
+ * (instants): latest `effective_time`, then latest `observed_time`; top-tied assertions that
+ * disagree → `CONFLICT`, else the greatest `assertion_id` wins. Subjects with
+ * `ts_utc > label_asof − maturity_days` are immature. `resolveBatch` makes one store call per
+ * batch (per `storeBatchSize` subjects) and returns labels in input order; calls are applied in
+ * call order. `finish` writes the receipt write-once and returns it; for a TRAINING plan it then
+ * throws `COVERAGE_POLICY_VIOLATION` when the receipt is NOT_READY_FOR_TRAINING.
+ */
+export function createLabelResolver(
+  plan: BuildPlan,
+  deps: LabelResolverDeps,
+  options: LabelResolverOptions = {},
+): LabelResolver {
+  const { store, policy, artifacts } = deps;
+  const runId = plan.platform_run_id;
+  const { cutoff, maturityCutoff, coverage, types } = labelResolutionSettings(plan, policy);
   const storeBatchSize = options.storeBatchSize ?? policy.label_batch_size ?? 5_000;
   if (!(Number.isInteger(storeBatchSize) && storeBatchSize >= 1)) {
     throw new OfsError('POLICY_INVALID', { message: `storeBatchSize must be a whole number ≥ 1, got ${storeBatchSize}` });
@@ -388,12 +436,7 @@ export function createLabelResolver(
 
   async function finish(opts?: AbortOptions): Promise<LabelReceipt> {
     throwIfAborted(opts?.signal);
-    let marker: string;
-    try {
-      marker = await store.stateMarker({ platform_run_id: runId, observed_at_or_before: canonicalInstant(cutoff!), ...opts });
-    } catch (error) {
-      throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'reading the label store state marker');
-    }
+    const marker = await labelStateMarker(store, plan, cutoff, opts);
     const receipt = buildLabelReceipt({
       plan,
       policy,
@@ -425,20 +468,38 @@ export function createLabelResolver(
           finished = undefined;
         });
       }
-      return finished.then((receipt) => {
-        if (plan.training_posture === 'TRAINING' && receipt.status !== 'READY_FOR_TRAINING') {
-          throw new OfsError('COVERAGE_POLICY_VIOLATION', {
-            message: `labels are not ready for training: ${receipt.reasons.join(',')}`,
-            details: {
-              reasons: receipt.reasons,
-              coverage: receipt.coverage,
-              conflict_ratio: receipt.conflict_ratio,
-              receipt_key: labelReceiptKey(plan),
-            },
-          });
-        }
-        return receipt;
-      });
+      return finished.then((receipt) => assertReadyForTraining(plan, receipt));
+    },
+    async partial(opts) {
+      await tail;
+      throwIfAborted(opts?.signal);
+      if (finished !== undefined) throw new OfsError('INTERNAL_ERROR', { message: 'partial called after finish' });
+      if (digestMode === 'v1') {
+        throw new OfsError('INTERNAL_ERROR', { message: 'a label partial needs subjects that name their topic partition (recipes v3)' });
+      }
+      for (const writer of partitionLines.values()) writer.flush();
+      return {
+        recipe: RESOLVED_DIGEST_RECIPE_V2,
+        subjects: subjectsFed,
+        mature,
+        by_type: tallies.map((t) => t.toCounts()),
+        partitions: partitionDigests.partitions(),
+        store_state_marker: await labelStateMarker(store, plan, cutoff, opts),
+      };
     },
   };
+}
+
+/** The label store's state marker as of the plan's cutoff. */
+export async function labelStateMarker(
+  store: LabelStore,
+  plan: BuildPlan,
+  cutoff: NonNullable<ReturnType<typeof parseInstant>>,
+  opts?: AbortOptions,
+): Promise<string> {
+  try {
+    return await store.stateMarker({ platform_run_id: plan.platform_run_id, observed_at_or_before: canonicalInstant(cutoff), ...opts });
+  } catch (error) {
+    throw toOfsError(error, 'LABEL_STORE_UNAVAILABLE', 'reading the label store state marker');
+  }
 }

@@ -22,6 +22,18 @@ export class TypeTally {
     else this.unlabelled++;
   }
 
+  /** Adds counts of the same label type taken elsewhere (a shard's `toCounts`). */
+  addCounts(counts: LabelTypeCounts): void {
+    this.labelled += counts.labelled;
+    this.conflict += counts.conflict;
+    this.unlabelled += counts.unlabelled;
+    for (const { value, count } of counts.values) {
+      const box = this.values.get(value);
+      if (box === undefined) this.values.set(value, { n: count });
+      else box.n += count;
+    }
+  }
+
   /** The receipt's counts; values sorted by their canonical JSON (code point order). */
   toCounts(): LabelTypeCounts {
     const values = [...this.values].map(([value, box]) => ({ key: canonicalJson(value), value, count: box.n }));
