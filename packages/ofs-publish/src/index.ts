@@ -7,6 +7,16 @@ export {
 } from './reconstruct-sharded.js';
 export type { ShardPartitionReader } from './shard-protocol.js';
 export {
+  buildShard,
+  mergeShards,
+  planShards,
+  shardSlices,
+  type ShardBuildDeps,
+  type ShardMergeDeps,
+  type ShardSpec,
+} from './shard-tasks.js';
+export type { RowsPass } from './reconstruct.js';
+export {
   publish,
   assertPublishable,
   statusClassOf,

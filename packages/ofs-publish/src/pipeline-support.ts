@@ -1,11 +1,12 @@
 // Test helper: the real replay and label stages composed with reconstruct + publish, as the
 // runner does (not exported from the package; the stages meet only in tests and the runner).
 import type { BuildPlan, LabelAssertion, ObjectStore, OfsPolicy, ReplayRecord, ResolvedFeatureProfile } from '@ofs/contracts';
-import { createLabelResolver, createMemoryLabelStore } from '@ofs/labels';
+import { createLabelResolver, createMemoryLabelStore, type LabelResolutionPartial, mergeLabelPartials } from '@ofs/labels';
 import { createMemoryReplaySource, replaySlices, resolveReplay } from '@ofs/replay';
 import { publish, type PublishDeps, type PublishResult } from './publish.js';
 import { type DraftResult, reconstruct } from './reconstruct.js';
 import { reconstructSharded } from './reconstruct-sharded.js';
+import { buildShard, mergeShards, planShards, shardSlices } from './shard-tasks.js';
 
 /** Inputs of one build. */
 export interface BuildInputs {
@@ -22,6 +23,11 @@ export interface BuildInputs {
   threads?: number;
   /** With `threads`: the workers read their partitions themselves (`ShardedRecords.workerReader`, sources rebuilt from the built `@ofs/replay`). */
   workerRead?: boolean;
+  /**
+   * Build as shard tasks would in other processes (`planShards`, `buildShard` per shard with its own
+   * label resolver, results through JSON, `mergeShards`), shards in this order of shard numbers.
+   */
+  shardOrder?: (shards: number) => number[];
 }
 
 /** Replay → labels → reconstruct → publish, with the real stages. */
@@ -36,8 +42,9 @@ export async function buildAndPublish(
   const replay = resolveReplay(plan, { ...sources, store });
   const labels = createLabelResolver(plan, { store: labelStore, policy, artifacts: store });
   const deps = { labels, profile: inputs.profile, store, policy };
-  const draft =
-    inputs.threads === undefined
+  const draft = inputs.shardOrder
+    ? await buildAsShardTasks(inputs, replay.records, sources, labelStore, inputs.shardOrder)
+    : inputs.threads === undefined
       ? await reconstruct(plan, replay.records, deps)
       : await reconstructSharded(
           plan,
@@ -56,6 +63,33 @@ export async function buildAndPublish(
     { store, ...publishDeps },
   );
   return { draft, published };
+}
+
+/** The shard-task path of `buildAndPublish`: every shard as if in another process (JSON in between). */
+async function buildAsShardTasks(
+  inputs: BuildInputs,
+  stream: AsyncIterable<ReplayRecord>,
+  sources: Parameters<typeof replaySlices>[2],
+  labelStore: ReturnType<typeof createMemoryLabelStore>,
+  order: (shards: number) => number[],
+): Promise<DraftResult> {
+  const { plan, policy, store, profile } = inputs;
+  const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+  const specs = json(await planShards(plan, stream));
+  const passes = new Array(specs.length);
+  const partials: LabelResolutionPartial[] = new Array(specs.length);
+  for (const shard of order(specs.length)) {
+    const spec = specs[shard]!;
+    const labels = createLabelResolver(plan, { store: labelStore, policy, artifacts: store });
+    const records = replaySlices(plan, shardSlices(plan, spec), sources, {});
+    passes[shard] = json(await buildShard(plan, spec, records, { labels, store, profile, policy }));
+    partials[shard] = json(await labels.partial());
+  }
+  const labels = {
+    resolveBatch: () => Promise.reject(new Error('a merge resolves no labels')),
+    finish: () => mergeLabelPartials(plan, { store: labelStore, policy, artifacts: store }, partials),
+  };
+  return mergeShards(plan, specs, passes, { labels, store, profile, policy });
 }
 
 /** A worker-side reader over memory sources holding these records (the built `@ofs/replay`, loadable by a worker thread). */

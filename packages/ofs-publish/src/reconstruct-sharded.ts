@@ -73,7 +73,7 @@ export interface ShardedReconstructOptions extends ReconstructOptions {
 }
 
 /** One topic partition of the basis: its slices (basis order) and its rank in the basis. */
-interface BasisPartition {
+export interface BasisPartition {
   readonly topic: string;
   readonly partition: number;
   readonly rank: number;
@@ -211,7 +211,7 @@ async function runSharded<LabelReceipt>(
 }
 
 /** The distinct topic partitions of the basis, in basis order, with their slices. */
-function basisPartitions(slices: readonly ReplaySlice[]): BasisPartition[] {
+export function basisPartitions(slices: readonly ReplaySlice[]): BasisPartition[] {
   const byKey = new Map<string, BasisPartition>();
   slices.forEach((s, i) => {
     const key = `${s.topic}/${s.partition}`;
@@ -226,7 +226,7 @@ function basisPartitions(slices: readonly ReplaySlice[]): BasisPartition[] {
 }
 
 /** What the first pass agreed besides the dropped offsets: the per-slice record counts. */
-interface AgreedDuplicates {
+export interface AgreedDuplicates {
   /** Per slice: records read and duplicates dropped. */
   readonly counts: { records: number; duplicates: number }[];
 }
@@ -248,13 +248,19 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-async function agreeOnDuplicates(
+/**
+ * The first pass of a sharded build: reads the whole stream in basis order with the one-thread
+ * dedupe rule, collecting per partition rank the offsets of later occurrences (`dropped`) and per
+ * slice the records read and duplicates dropped. `partitionRead(rank)` is called as soon as the
+ * pass has read past a partition's last slice.
+ */
+export async function agreeOnDuplicates(
   plan: BuildPlan,
   stream: AsyncIterable<ReplayRecord> | Iterable<ReplayRecord>,
-  options: ShardedReconstructOptions,
+  options: AbortOptions & { expectedEvents?: number },
   partitions: readonly BasisPartition[],
   dropped: Map<number, Map<string, string>>,
-  partitionRead: (rank: number) => void,
+  partitionRead: (rank: number) => void = () => {},
 ): Promise<AgreedDuplicates> {
   const slices = plan.replay_basis;
   const rankOf = new Map(partitions.map((p) => [`${p.topic}/${p.partition}`, p.rank]));
@@ -294,7 +300,7 @@ async function agreeOnDuplicates(
 }
 
 /** Parts in basis order, counts per slice, rows digests combined in basis order. */
-function mergePasses(
+export function mergePasses(
   plan: BuildPlan,
   prep: PreparedReconstruction,
   partitions: readonly BasisPartition[],
