@@ -9,7 +9,7 @@ export {
   type LabelResolverDeps,
   type LabelResolverOptions,
 } from './resolver.js';
-export { mergeLabelPartials } from './merge-partials.js';
+export { labelStoreStateMarker, mergeLabelPartials } from './merge-partials.js';
 export { TypeTally } from './tally.js';
 export {
   fromReferenceLabelAssertion,

@@ -76,3 +76,13 @@ export async function mergeLabelPartials(
   await writeOnceJson(deps.artifacts, labelReceiptKey(plan), receipt, options);
   return assertReadyForTraining(plan, receipt);
 }
+
+/** The label store's state marker as of the plan's label cutoff (what a shard's labels are pinned to). */
+export async function labelStoreStateMarker(
+  plan: BuildPlan,
+  deps: Pick<LabelResolverDeps, 'store' | 'policy'>,
+  options?: AbortOptions,
+): Promise<string> {
+  const { cutoff } = labelResolutionSettings(plan, deps.policy);
+  return labelStateMarker(deps.store, plan, cutoff, options);
+}

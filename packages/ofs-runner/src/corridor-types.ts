@@ -11,6 +11,7 @@ import type {
   ReplaySource,
   RunRecord,
   RunState,
+  ShardTaskStore,
 } from '@ofs/contracts';
 import type { Ledger, RequeueBackoff, SubmitResult } from '@ofs/ledger';
 import type { RestoreManifestResult } from './restore-manifest.js';
@@ -48,6 +49,18 @@ export interface CorridorDeps {
    * (`@ofs/publish` `reconstructSharded`); the bytes are the same for any count.
    */
   readonly threads?: number;
+  /**
+   * Shard tasks of runs fanned out over worker processes (a PostgreSQL server's ledger:
+   * `createPostgresShardTaskStore`). With it, this corridor's workers also claim and build shard
+   * tasks of any run (D120).
+   */
+  readonly shardTasks?: ShardTaskStore;
+  /**
+   * Fan the runs this corridor builds out into shard tasks, one per topic partition (needs
+   * `shardTasks`; default false). Any worker on the same ledger builds shards; the run's worker
+   * merges and publishes. The bytes are those of a one-thread build.
+   */
+  readonly fanOut?: boolean;
   /** Lease length in ms (default 30,000); heartbeats renew it every third of it. */
   readonly leaseMs?: number;
   /**

@@ -8,6 +8,7 @@ import { claimRunByKey } from './claim-by-key.js';
 import type { Corridor, CorridorDeps, CorridorProgress } from './corridor-types.js';
 import { type ExecContext, executeRun } from './execute-run.js';
 import { restoreManifest } from './restore-manifest.js';
+import { runShardTask } from './shard-run.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
 import { workLoop } from './work-loop.js';
 
@@ -143,6 +144,14 @@ export function createCorridor(deps: CorridorDeps): Corridor {
         execute: (claimed, signal) => executeRun(ctx, claimed.run, claimed.lease, signal),
         submit: (intent, opts) => corridor.submit(intent, opts),
         store: deps.store,
+        ...(deps.shardTasks
+          ? {
+              shards: {
+                claim: (signal) => deps.shardTasks!.claim({ worker, leaseMs, nowMs: clock.now() }, signal ? { signal } : {}),
+                run: (claimed, signal) => runShardTask({ deps: fullDeps, tasks: deps.shardTasks!, worker, leaseMs }, claimed, signal),
+              },
+            }
+          : {}),
       }),
 
     runConfigDigest: async (intent, options = {}) => digestFor(parseBuildIntent(intent), options.signal),

@@ -15,7 +15,7 @@ import {
 } from '@ofs/contracts';
 import { createFileFeatureProfiles, createFsObjectStore, createSegmentFileSource } from '@ofs/fs';
 import { createPostgresLabelStore } from '@ofs/labels-postgres';
-import { createPostgresLedgerStore } from '@ofs/ledger-postgres';
+import { createPostgresLedgerStore, createPostgresShardTaskStore } from '@ofs/ledger-postgres';
 import { type CorridorAdaptersConfig, openAdapters, parseAdaptersConfig } from './adapters.js';
 import { createCorridor } from './corridor.js';
 import { acquireCorridorLock } from './corridor-lock.js';
@@ -85,8 +85,8 @@ export interface DefaultCorridorOptions {
   readonly databaseUrl?: string;
   /** Prefix of the PostgreSQL schemas (`<prefix>_ledger`, `<prefix>_labels`); default `ofs`. */
   readonly databaseSchemaPrefix?: string;
-  /** Overrides passed to `createCorridor` (worker name, lease, clock, progress listener). */
-  readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'threads' | 'clock' | 'onProgress' | 'requeueBackoff'>>;
+  /** Overrides passed to `createCorridor` (worker name, lease, threads, fan-out into shard tasks, clock, progress listener). */
+  readonly corridor?: Partial<Pick<CorridorDeps, 'worker' | 'leaseMs' | 'threads' | 'fanOut' | 'clock' | 'onProgress' | 'requeueBackoff'>>;
   /** Wraps the object store (tests inject failures this way). */
   readonly wrapStore?: (store: ObjectStore) => ObjectStore;
   /** Where adapter credentials are read from (default `process.env`). */
@@ -233,6 +233,11 @@ function lazyDatabase(open: () => Promise<{ client: SqlClient; close: () => Prom
  * }
  */
 export async function createDefaultCorridor(options: DefaultCorridorOptions): Promise<DefaultCorridor> {
+  if (options.corridor?.fanOut && !options.databaseUrl) {
+    throw new OfsError('CORRIDOR_CONFIG_INVALID', {
+      message: 'fanning runs out into shard tasks needs a PostgreSQL server (--database-url); the embedded corridor is one process (use --threads)',
+    });
+  }
   const layout = corridorLayout(options.dir);
   const config = await readCorridorConfig(options.dir);
   let policyJson: unknown;
@@ -260,6 +265,10 @@ export async function createDefaultCorridor(options: DefaultCorridorOptions): Pr
   const prefix = options.databaseSchemaPrefix ?? 'ofs';
   const ledgerStore = createPostgresLedgerStore({ client: database.client, schema: `${prefix}_ledger` });
   const labels = createPostgresLabelStore({ client: database.client, schema: `${prefix}_labels` });
+  // Shard tasks need several processes on one ledger: a server. The embedded corridor stays one process.
+  const shardTasks = options.databaseUrl
+    ? createPostgresShardTaskStore({ client: database.client, schema: `${prefix}_ledger` })
+    : undefined;
   const corridor = createCorridor({
     store,
     ledger: ledgerStore,
@@ -270,6 +279,7 @@ export async function createDefaultCorridor(options: DefaultCorridorOptions): Pr
     policy,
     pins,
     configExtra: { verify_hashes: verifyHashes },
+    ...(shardTasks ? { shardTasks } : {}),
     ...options.corridor,
   });
   let closed = false;

@@ -24,6 +24,7 @@ import {
 import { type BuildTelemetry, withBuildSpan } from '@ofs/observe';
 import { replaySlices, resolveReplay } from '@ofs/replay';
 import { runParityRebuild } from './parity-rebuild.js';
+import { buildFannedOut } from './shard-run.js';
 import type { CorridorDeps, CorridorProgress, CorridorStage } from './corridor-types.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
 
@@ -277,7 +278,15 @@ async function buildOrPublish(
       };
       const threads = deps.threads ?? 1;
       drafted =
-        threads > 1 && partitionCount(plan) > 1
+        deps.fanOut && deps.shardTasks && partitionCount(plan) > 1
+          ? await buildFannedOut(
+              { deps, tasks: deps.shardTasks, worker: ctx.worker, leaseMs: ctx.leaseMs },
+              runKey,
+              { plan, profile, runConfigDigest: ownDigest },
+              replay.records,
+              signal,
+            )
+          : threads > 1 && partitionCount(plan) > 1
           ? await reconstructSharded(
               plan,
               {

@@ -1,4 +1,4 @@
-import { isOfsError, type ObjectStore, OfsError, type RunRecord, type RunState } from '@ofs/contracts';
+import { isOfsError, type ObjectStore, OfsError, type RunRecord, type RunState, type ShardClaim } from '@ofs/contracts';
 import type { ClaimResult, SubmitResult } from '@ofs/ledger';
 import type { CorridorSubmitOptions, WorkOptions, WorkSummary } from './corridor-types.js';
 import { scanInbox } from './inbox.js';
@@ -9,6 +9,11 @@ export interface WorkOps {
   execute(claimed: ClaimResult, signal: AbortSignal | undefined): Promise<RunRecord>;
   submit(intent: unknown, options: CorridorSubmitOptions): Promise<SubmitResult>;
   readonly store: ObjectStore;
+  /** Shard tasks of fanned-out runs: claimed before runs, so runs in flight finish first. */
+  readonly shards?: {
+    claim(signal: AbortSignal | undefined): Promise<ShardClaim | undefined>;
+    run(claimed: ShardClaim, signal: AbortSignal | undefined): Promise<void>;
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -25,8 +30,9 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /**
- * The job worker loop: `concurrency` lanes, each claiming the oldest runnable run (QUEUED, an
- * expired RUNNING lease, or a due PUBLISH_PENDING) and driving it to its next state. With `once`
+ * The job worker loop: `concurrency` lanes, each claiming a shard task of a fanned-out run (when
+ * the corridor has shard tasks) or else the oldest runnable run (QUEUED, an expired RUNNING lease,
+ * or a due PUBLISH_PENDING) and driving it to its next state. With `once`
  * a lane stops when nothing is claimable; otherwise it polls until `signal` aborts. A failure of
  * one run becomes that run's state and never stops the loop.
  */
@@ -67,6 +73,26 @@ export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<Work
     while (!signal?.aborted) {
       if (options.maxRuns !== undefined && started >= options.maxRuns) return;
       await readInbox();
+      if (ops.shards) {
+        let shard: ShardClaim | undefined;
+        try {
+          shard = await ops.shards.claim(signal);
+        } catch (error) {
+          if (isOfsError(error, 'ABORTED')) return;
+          if (options.once || (isOfsError(error) && !error.retryable)) throw error;
+          await sleep(pollMs, signal);
+          continue;
+        }
+        if (shard) {
+          try {
+            await ops.shards.run(shard, signal);
+          } catch (error) {
+            // Only the ledger failing gets here: the shard's lease lapses and another worker takes it.
+            if (options.once && !isOfsError(error, 'ABORTED')) throw error;
+          }
+          continue;
+        }
+      }
       let claimed: ClaimResult | undefined;
       try {
         claimed = await ops.claim(options.platformRunId, signal);

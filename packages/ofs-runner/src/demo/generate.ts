@@ -64,6 +64,12 @@ export interface DemoOptions {
   readonly seed?: number;
   /** Records per `sink.records` call (default 5,000). */
   readonly chunk?: number;
+  /**
+   * Chance per record of re-delivering a recent event of an earlier partition of the same topic
+   * (default 0: none, and the default bytes are unchanged). Tests of sharded builds use it to put
+   * duplicates across shards.
+   */
+  readonly crossPartitionDuplicates?: number;
 }
 
 interface Card {
@@ -131,8 +137,13 @@ export async function generateDemo(options: DemoOptions, sink: DemoSink): Promis
     if (observedMs > asofMs) counts.late_label_assertions++;
   };
 
+  const crossChance = options.crossPartitionDuplicates ?? 0;
   for (const topic of DEMO_TOPICS) {
+    /** Recent events of this topic's earlier partitions (only with `crossPartitionDuplicates`). */
+    const earlier: ReplayRecord[] = [];
+    const sampled: ReplayRecord[] = [];
     for (let partition = 0; partition < topic.partitions; partition++) {
+      if (partition > 0) earlier.splice(0, earlier.length, ...sampled);
       const n = perPartition[slot++]!;
       const slice: ReplaySlice = {
         topic: topic.topic,
@@ -156,7 +167,15 @@ export async function generateDemo(options: DemoOptions, sink: DemoSink): Promis
         const offset = (FIRST_OFFSET + BigInt(i)).toString();
         let record: ReplayRecord;
         const prior = recent.length > 0 && random.chance(0.01) ? recent[random.int(recent.length)] : undefined;
-        if (prior) {
+        const across =
+          prior === undefined && crossChance > 0 && earlier.length > 0 && random.chance(crossChance)
+            ? earlier[random.int(earlier.length)]
+            : undefined;
+        if (across) {
+          // The same event delivered again on another partition: the first occurrence (basis order) wins.
+          record = { ...across, partition, offset };
+          counts.duplicate_deliveries++;
+        } else if (prior) {
           // At-least-once delivery: the same event again at a later offset.
           record = { ...prior, offset };
           counts.duplicate_deliveries++;
@@ -205,6 +224,10 @@ export async function generateDemo(options: DemoOptions, sink: DemoSink): Promis
           }
           recent.push(record);
           if (recent.length > 8) recent.shift();
+          if (crossChance > 0 && random.chance(0.05)) {
+            sampled.push(record);
+            if (sampled.length > 64) sampled.shift();
+          }
         }
         counts.events++;
         if (i < ebStart) counts.archive_only++;

@@ -19,6 +19,8 @@ export interface DemoParameters {
   readonly seed: number;
   /** Where the EB events are read from: segment files (default) or a NATS JetStream server (URL). */
   readonly bus?: { readonly kind: 'segments' } | { readonly kind: 'nats'; readonly servers: string };
+  /** `generateDemo`'s `crossPartitionDuplicates` (tests of sharded builds). */
+  readonly crossPartitionDuplicates?: number;
 }
 
 /**
@@ -126,7 +128,11 @@ export async function writeDemoData(
   // Fails with LABEL_STORE_READ_ONLY before any data is generated when the store cannot be seeded.
   const labels = labelAppenderOf(ports.labels);
   const data = await generateDemo(
-    { events: params.events, seed: params.seed },
+    {
+      events: params.events,
+      seed: params.seed,
+      ...(params.crossPartitionDuplicates ? { crossPartitionDuplicates: params.crossPartitionDuplicates } : {}),
+    },
     {
       async records(slice: ReplaySlice, source: 'EB' | 'ARCHIVE', records: readonly ReplayRecord[]) {
         await segments.write(slice, source, records);

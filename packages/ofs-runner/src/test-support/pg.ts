@@ -29,7 +29,7 @@ export async function dropSchemas(url: string, prefix: string): Promise<void> {
 /** Generates a demo corridor directory (data only, nothing built) with its database on the server. */
 export async function setupDemoDir(
   dir: string,
-  options: { events: number; url: string; prefix: string; partRows?: number },
+  options: { events: number; url: string; prefix: string; partRows?: number; crossPartitionDuplicates?: number },
 ): Promise<DemoMarker> {
   const layout = corridorLayout(dir);
   await mkdir(layout.dir, { recursive: true });
@@ -42,7 +42,11 @@ export async function setupDemoDir(
     return await writeDemoData(
       dir,
       { store: corridor.store, labels: corridor.labels, codeReleaseId: corridor.pins.codeReleaseId },
-      { events: options.events, seed: 7 },
+      {
+        events: options.events,
+        seed: 7,
+        ...(options.crossPartitionDuplicates ? { crossPartitionDuplicates: options.crossPartitionDuplicates } : {}),
+      },
     );
   } finally {
     await corridor.close();

@@ -4,7 +4,7 @@ import { formatError } from '../hints.js';
 import type { CliCommand } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { describeEvents, describeRun, runJson } from '../format.js';
-import { intOption, readJsonArg, settleRun, THREADS_OPTION, withCorridor } from './shared.js';
+import { intOption, readJsonArg, SHARDS_OPTION, settleRun, THREADS_OPTION, withCorridor } from './shared.js';
 
 /** `ofs build <intent.json>`: submit and build in this process until the run settles. */
 export const buildCommand: CliCommand = {
@@ -20,6 +20,7 @@ export const buildCommand: CliCommand = {
       help: '<id> submit under this request_id instead of the file’s (e.g. after the run configuration changed)',
     },
     threads: THREADS_OPTION,
+    shards: SHARDS_OPTION,
   },
   async run(ctx) {
     const intent = withRequestId(ctx, await readJsonArg(ctx, ctx.positionals[0]!, 'intent'));
@@ -64,7 +65,7 @@ export const submitCommand: CliCommand = {
   args: '<intent.json>',
   summary: 'validate an intent and queue a run for a worker (idempotent by request_id)',
   positionals: { min: 1, max: 1 },
-  options: (({ threads: _threads, ...rest }) => rest)(buildCommand.options),
+  options: (({ threads: _threads, shards: _shards, ...rest }) => rest)(buildCommand.options),
   async run(ctx) {
     const intent = withRequestId(ctx, await readJsonArg(ctx, ctx.positionals[0]!, 'intent'));
     return withCorridor(ctx, async (corridor) => {
@@ -96,6 +97,7 @@ export const workerCommand: CliCommand = {
     'poll-ms': { type: 'string', help: '<ms> sleep between polls when idle (default 1000)' },
     'max-runs': { type: 'string', help: '<n> stop after this many runs' },
     threads: THREADS_OPTION,
+    shards: SHARDS_OPTION,
   },
   async run(ctx) {
     const leaseMs = intOption(ctx, 'lease-ms', 30_000, 100);

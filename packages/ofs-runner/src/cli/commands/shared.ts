@@ -22,6 +22,7 @@ export async function withCorridor<T>(
       onProgress: (e) => ctx.corridorProgress(e),
       ...(extra.leaseMs === undefined ? {} : { leaseMs: extra.leaseMs }),
       ...(threads === undefined ? {} : { threads }),
+      ...(ctx.values.shards ? { fanOut: true } : {}),
     },
   });
   try {
@@ -35,6 +36,12 @@ export async function withCorridor<T>(
 export const THREADS_OPTION = {
   type: 'string',
   help: '<n> worker threads for reconstruction (default 1); any count gives the same bytes',
+} as const;
+
+/** `--shards`, accepted by `build` and `worker` on a PostgreSQL server. */
+export const SHARDS_OPTION = {
+  type: 'boolean',
+  help: 'fan each run out into shard tasks (one per topic partition) that every `ofs worker` on this --database-url builds; the same bytes',
 } as const;
 
 /** Reads a JSON file named on the command line (relative to the working directory). */
