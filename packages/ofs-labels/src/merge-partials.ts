@@ -1,11 +1,4 @@
-import {
-  type AbortOptions,
-  type BuildPlan,
-  type LabelReceipt,
-  OfsError,
-  RESOLVED_DIGEST_RECIPE_V2,
-  throwIfAborted,
-} from '@ofs/contracts';
+import { type AbortOptions, type BuildPlan, type LabelReceipt, OfsError, RESOLVED_DIGEST_RECIPE_V2, throwIfAborted } from '@ofs/contracts';
 import { PartitionDigests, writeOnceJson } from '@ofs/ids';
 import { buildLabelReceipt, labelReceiptKey } from './receipt.js';
 import {
@@ -57,7 +50,7 @@ export async function mergeLabelPartials(
     }
     subjects += p.subjects;
     mature += p.mature;
-    p.by_type.forEach((counts, t) => tallies[t]!.addCounts(counts));
+    for (const [t, counts] of p.by_type.entries()) tallies[t]!.addCounts(counts);
     for (const d of p.partitions) digests.set(d.topic, d.partition, d.digest);
   }
   const receipt = buildLabelReceipt({

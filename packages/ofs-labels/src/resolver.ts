@@ -169,11 +169,7 @@ export interface LabelResolver extends LabelBatchResolver<LabelReceipt> {
  * call order. `finish` writes the receipt write-once and returns it; for a TRAINING plan it then
  * throws `COVERAGE_POLICY_VIOLATION` when the receipt is NOT_READY_FOR_TRAINING.
  */
-export function createLabelResolver(
-  plan: BuildPlan,
-  deps: LabelResolverDeps,
-  options: LabelResolverOptions = {},
-): LabelResolver {
+export function createLabelResolver(plan: BuildPlan, deps: LabelResolverDeps, options: LabelResolverOptions = {}): LabelResolver {
   const { store, policy, artifacts } = deps;
   const runId = plan.platform_run_id;
   const { cutoff, maturityCutoff, coverage, types } = labelResolutionSettings(plan, policy);

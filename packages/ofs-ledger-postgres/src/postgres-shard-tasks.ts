@@ -95,7 +95,15 @@ export function createPostgresShardTaskStore({ client, schema = 'public' }: Post
     q.query(
       `UPDATE ${t.shards} SET state = $4, lease_token = $5, lease_expires_at_ms = $6, record = $7
         WHERE run_key = $1 AND plan_id = $2 AND shard = $3`,
-      [task.run_key, task.plan_id, task.shard, task.state, task.lease?.token ?? null, task.lease?.expires_at_ms ?? null, JSON.stringify(task)],
+      [
+        task.run_key,
+        task.plan_id,
+        task.shard,
+        task.state,
+        task.lease?.token ?? null,
+        task.lease?.expires_at_ms ?? null,
+        JSON.stringify(task),
+      ],
       options,
     );
 
@@ -170,7 +178,8 @@ export function createPostgresShardTaskStore({ client, schema = 'public' }: Post
       run('heartbeat', options, () =>
         client.transaction(async (tx) => {
           const task = await lockTask(tx, runKey, planId, shard, options);
-          if (task === undefined || task.state !== 'LEASED' || task.lease?.token !== token) throw shardLeaseLost(runKey, planId, shard, task);
+          if (task === undefined || task.state !== 'LEASED' || task.lease?.token !== token)
+            throw shardLeaseLost(runKey, planId, shard, task);
           await write(tx, { ...task, lease: { ...task.lease, expires_at_ms: nowMs + leaseMs } }, options);
         }, options),
       ),
@@ -179,7 +188,8 @@ export function createPostgresShardTaskStore({ client, schema = 'public' }: Post
       run('complete', options, () =>
         client.transaction(async (tx) => {
           const task = await lockTask(tx, runKey, planId, shard, options);
-          if (task === undefined || task.state !== 'LEASED' || task.lease?.token !== token) throw shardLeaseLost(runKey, planId, shard, task);
+          if (task === undefined || task.state !== 'LEASED' || task.lease?.token !== token)
+            throw shardLeaseLost(runKey, planId, shard, task);
           await write(tx, { ...task, state: 'DONE', lease: null, result: JSON.parse(JSON.stringify(result)) }, options);
           const { rows } = await tx.query<{ remaining: number | string }>(
             `SELECT count(*) AS remaining FROM ${t.shards} WHERE run_key = $1 AND plan_id = $2 AND state <> 'DONE'`,

@@ -25,7 +25,13 @@ export function ledgerTables(schema: string): LedgerTables {
     throw new OfsError('LEDGER_ARGUMENT_INVALID', { message: `schema must match ${IDENTIFIER}`, details: { schema } });
   }
   const q = `"${schema}"`;
-  return { schema: q, runs: `${q}.ofs_runs`, events: `${q}.ofs_run_events`, meta: `${q}.ofs_ledger_schema`, shards: `${q}.ofs_shard_tasks` };
+  return {
+    schema: q,
+    runs: `${q}.ofs_runs`,
+    events: `${q}.ofs_run_events`,
+    meta: `${q}.ofs_ledger_schema`,
+    shards: `${q}.ofs_shard_tasks`,
+  };
 }
 
 /**
@@ -114,9 +120,7 @@ export function ledgerMigrations(t: LedgerTables): readonly SqlMigration[] {
             PRIMARY KEY (run_key, plan_id, shard)
           )`,
         );
-        await tx.query(
-          `CREATE INDEX IF NOT EXISTS ofs_shard_tasks_claimable ON ${t.shards} (fan_out_seq, shard) WHERE state <> 'DONE'`,
-        );
+        await tx.query(`CREATE INDEX IF NOT EXISTS ofs_shard_tasks_claimable ON ${t.shards} (fan_out_seq, shard) WHERE state <> 'DONE'`);
         await tx.query(`UPDATE ${t.meta} SET version = 3 WHERE component = 'ledger'`);
       },
     },

@@ -5,7 +5,13 @@ import { buildAndPublish } from './pipeline-support.js';
 import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
 
 const PARTITIONS = [0, 1, 2, 3];
-const SLICES = PARTITIONS.map((partition) => ({ topic: DEMO_TOPIC, partition, offset_kind: 'kafka_offset', start_offset: '0', end_offset: '39' }));
+const SLICES = PARTITIONS.map((partition) => ({
+  topic: DEMO_TOPIC,
+  partition,
+  offset_kind: 'kafka_offset',
+  start_offset: '0',
+  end_offset: '39',
+}));
 
 /** 40 offsets per partition; about one record in five repeats an event of an earlier partition or offset. */
 function dataset(seed: number): ReplayRecord[] {

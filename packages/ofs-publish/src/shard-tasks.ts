@@ -13,7 +13,14 @@ import {
   throwIfAborted,
 } from '@ofs/contracts';
 import { agreeOnDuplicates, basisPartitions, mergePasses } from './reconstruct-sharded.js';
-import { assembleDraft, buildRows, type DraftResult, prepareReconstruction, type ReconstructOptions, type RowsPass } from './reconstruct.js';
+import {
+  assembleDraft,
+  buildRows,
+  type DraftResult,
+  prepareReconstruction,
+  type ReconstructOptions,
+  type RowsPass,
+} from './reconstruct.js';
 
 /**
  * What the fan-out agreed for one shard (one topic partition of the basis), as JSON: the slices
@@ -37,7 +44,9 @@ export function shardSlices(plan: BuildPlan, spec: ShardSpec): ReplaySlice[] {
   return spec.slice_indexes.map((i) => {
     const slice = plan.replay_basis[i];
     if (slice === undefined || slice.topic !== spec.topic || slice.partition !== spec.partition) {
-      throw new OfsError('INTERNAL_ERROR', { message: `shard ${spec.shard} names slice ${i}, which is not of ${spec.topic}/${spec.partition} in this plan` });
+      throw new OfsError('INTERNAL_ERROR', {
+        message: `shard ${spec.shard} names slice ${i}, which is not of ${spec.topic}/${spec.partition} in this plan`,
+      });
     }
     return slice;
   });
@@ -141,4 +150,3 @@ export async function mergeShards<LabelReceipt>(
   const merged = mergePasses(plan, prep, partitions, results, agreed);
   return assembleDraft(plan, prep, merged, { ...deps }, options);
 }
-

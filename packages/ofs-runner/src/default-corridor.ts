@@ -235,7 +235,8 @@ function lazyDatabase(open: () => Promise<{ client: SqlClient; close: () => Prom
 export async function createDefaultCorridor(options: DefaultCorridorOptions): Promise<DefaultCorridor> {
   if (options.corridor?.fanOut && !options.databaseUrl) {
     throw new OfsError('CORRIDOR_CONFIG_INVALID', {
-      message: 'fanning runs out into shard tasks needs a PostgreSQL server (--database-url); the embedded corridor is one process (use --threads)',
+      message:
+        'fanning runs out into shard tasks needs a PostgreSQL server (--database-url); the embedded corridor is one process (use --threads)',
     });
   }
   const layout = corridorLayout(options.dir);

@@ -287,17 +287,17 @@ async function buildOrPublish(
               signal,
             )
           : threads > 1 && partitionCount(plan) > 1
-          ? await reconstructSharded(
-              plan,
-              {
-                stream: replay.records,
-                partition: (slices, options) =>
-                  replaySlices(plan, slices, { eb: deps.eb, archive: deps.archive, policy: deps.policy }, options),
-              },
-              reconstructDeps,
-              { ...reconstructOptions, threads },
-            )
-          : await reconstruct(plan, replay.records, reconstructDeps, reconstructOptions);
+            ? await reconstructSharded(
+                plan,
+                {
+                  stream: replay.records,
+                  partition: (slices, options) =>
+                    replaySlices(plan, slices, { eb: deps.eb, archive: deps.archive, policy: deps.policy }, options),
+                },
+                reconstructDeps,
+                { ...reconstructOptions, threads },
+              )
+            : await reconstruct(plan, replay.records, reconstructDeps, reconstructOptions);
     } finally {
       replay.receipt.catch(() => undefined);
     }

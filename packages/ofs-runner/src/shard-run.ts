@@ -82,7 +82,12 @@ export async function buildFannedOut(
   const fanned = await tasks.fanOut(
     runKey,
     await pinsNow(),
-    specs.map((spec) => ({ shard: spec.shard, topic: spec.topic, partition: spec.partition, spec: spec as unknown as Record<string, unknown> })),
+    specs.map((spec) => ({
+      shard: spec.shard,
+      topic: spec.topic,
+      partition: spec.partition,
+      spec: spec as unknown as Record<string, unknown>,
+    })),
     { signal },
   );
   fanned.tasks.forEach((task, i) => {
@@ -160,7 +165,12 @@ async function mergeFannedOut(
  * A failure is stored as the shard's result (the owner fails the run with its code, or rebuilds
  * the shard when it is retryable); only a lost lease or an abort leaves the task to its lease.
  */
-export async function runShardTask(ctx: ShardContext, claim: ShardClaim, outer: AbortSignal | undefined, known?: KnownShardInputs): Promise<void> {
+export async function runShardTask(
+  ctx: ShardContext,
+  claim: ShardClaim,
+  outer: AbortSignal | undefined,
+  known?: KnownShardInputs,
+): Promise<void> {
   const { deps, tasks } = ctx;
   const { task, token } = claim;
   const clock = deps.clock ?? systemClock;
@@ -223,7 +233,11 @@ async function resolveShardInputs(deps: CorridorDeps, task: ShardTask, signal: A
       details: { pin: 'run_config_digest', shards: [task.shard], expected: task.pins.run_config_digest, found: digest },
     });
   }
-  const { plan } = await resolvePlan(intent, { store: deps.store, profiles: deps.profiles, policy: deps.policy, pins: deps.pins }, { signal });
+  const { plan } = await resolvePlan(
+    intent,
+    { store: deps.store, profiles: deps.profiles, policy: deps.policy, pins: deps.pins },
+    { signal },
+  );
   if (plan.plan_id !== task.plan_id) {
     throw new OfsError('SHARD_PIN_MISMATCH', {
       message: `run ${task.run_key}'s intent resolves to plan ${plan.plan_id} here; its shards belong to plan ${task.plan_id}`,

@@ -67,7 +67,11 @@ describe.skipIf(!PG_URL)('a run fanned out into shard tasks over worker processe
       await pool.query<{ shard: number; state: string; record: string }>(
         `SELECT shard, state, record FROM ${prefix}_ledger.ofs_shard_tasks ORDER BY shard`,
       )
-    ).rows.map((r) => ({ shard: r.shard, state: r.state, ...(JSON.parse(r.record) as { attempts: number; result: { worker: string } | null }) }));
+    ).rows.map((r) => ({
+      shard: r.shard,
+      state: r.state,
+      ...(JSON.parse(r.record) as { attempts: number; result: { worker: string } | null }),
+    }));
   const waitDone = async (runKey: string, args: string[], what: () => string) => {
     for (let i = 0; ; i++) {
       const status = (await cli(['status', runKey, ...args, '--json'])).json();
@@ -158,7 +162,6 @@ describe.skipIf(!PG_URL)('a run fanned out into shard tasks over worker processe
     for (const shard of orphan) expect(shards[shard]?.attempts, `shard ${shard}`).toBeGreaterThanOrEqual(2);
     expectSameFiles(await builtFiles(join(c.dir, 'store', run, 'ofs')), one.files);
   });
-
 });
 
 describe('--shards on the embedded corridor', () => {

@@ -83,7 +83,15 @@ export interface ShardTaskStore {
   /** Claims the lowest-numbered claimable task (of `input.runKey` when given), oldest run first; `undefined` when none. */
   claim(input: ShardClaimInput, options?: AbortOptions): Promise<ShardClaim | undefined>;
   /** Extends the lease to `nowMs + leaseMs`; `LEASE_LOST` unless `token` is the task's live claim. */
-  heartbeat(runKey: string, planId: string, shard: number, token: string, leaseMs: number, nowMs: number, options?: AbortOptions): Promise<void>;
+  heartbeat(
+    runKey: string,
+    planId: string,
+    shard: number,
+    token: string,
+    leaseMs: number,
+    nowMs: number,
+    options?: AbortOptions,
+  ): Promise<void>;
   /**
    * `LEASED → DONE` with `result`, under the latest claim's token (even if its lease lapsed, as long
    * as nobody claimed the task since); `LEASE_LOST` otherwise. Returns how many tasks of the run's

@@ -95,7 +95,7 @@ export function describeShardTaskStoreContract(name: string, make: () => Promise
       await store.fanOut('run1', sampleShardPins(), sampleShardTasks(1));
       await store.fanOut('run2', sampleShardPins({ plan_id: 'plan_b' }), sampleShardTasks(1));
       expect((await store.claim({ worker: 'a', leaseMs: 1_000, nowMs: 0, runKey: 'run2' }))?.task.run_key).toBe('run2');
-      expect((await store.claim({ worker: 'a', leaseMs: 1_000, nowMs: 0, runKey: 'run2' }))).toBeUndefined();
+      expect(await store.claim({ worker: 'a', leaseMs: 1_000, nowMs: 0, runKey: 'run2' })).toBeUndefined();
       expect((await store.claim({ worker: 'a', leaseMs: 1_000, nowMs: 0 }))?.task.run_key).toBe('run1');
     });
 

@@ -54,6 +54,11 @@ export interface MemoryWorldOptions {
   readonly tracerProvider?: CorridorDeps['tracerProvider'];
   /** Default `{ baseMs: 0 }` (retry at once), so budget tests need no clock. */
   readonly requeueBackoff?: CorridorDeps['requeueBackoff'];
+  /** Shard tasks (and whether this corridor fans its runs out into them). */
+  readonly shardTasks?: CorridorDeps['shardTasks'];
+  readonly fanOut?: boolean;
+  /** `generateDemo`'s chance of re-delivering an event of an earlier partition. */
+  readonly crossPartitionDuplicates?: number;
 }
 
 /** A corridor over in-memory ports, seeded with the demo generator's data. */
@@ -62,7 +67,10 @@ export async function memoryWorld(options: MemoryWorldOptions = {}) {
   const archiveRecords: ReplayRecord[] = [];
   const assertions: LabelAssertion[] = [];
   const data: DemoData = await generateDemo(
-    { events: options.events ?? 600 },
+    {
+      events: options.events ?? 600,
+      ...(options.crossPartitionDuplicates ? { crossPartitionDuplicates: options.crossPartitionDuplicates } : {}),
+    },
     {
       records: async (_slice, source, records) => void (source === 'EB' ? ebRecords : archiveRecords).push(...records),
       labels: async (batch) => void assertions.push(...batch),
@@ -92,6 +100,8 @@ export async function memoryWorld(options: MemoryWorldOptions = {}) {
     requeueBackoff: options.requeueBackoff ?? { baseMs: 0 },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
+    ...(options.shardTasks ? { shardTasks: options.shardTasks } : {}),
+    ...(options.fanOut ? { fanOut: true } : {}),
   };
   const intent = (overrides: Record<string, unknown> = {}) => ({
     ...demoIntent({
