@@ -4,6 +4,8 @@
 // in a fresh child process (bench/publish-pipeline.child.mjs) so its peak RSS (all threads) is
 // its own. Writes bench/results/shards.md. `pnpm build` first.
 //   SHARDS_BENCH_N  events (default 1,000,000)
+//   SHARDS_BENCH_PG_URL (or OFS_TEST_PG_URL)  a PostgreSQL server: also build the plan with 3
+//                   `ofs worker --shards` processes (bench/shards-fleet.child.mjs); build the runner first
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,11 +29,16 @@ interface ChildOut {
   cpu_seconds: number;
   max_rss_mb: number;
   load?: number;
+  /** Fleet only: shards built by each worker process, and the processes' peak RSS summed. */
+  shards_by_worker?: number[];
+  sum_rss_mb?: number;
 }
 
-function child(args: string[]): ChildOut {
+const PG_URL = process.env.SHARDS_BENCH_PG_URL ?? process.env.OFS_TEST_PG_URL;
+
+function child(args: string[], script = 'publish-pipeline.child.mjs'): ChildOut {
   const load = loadavg()[0] as number;
-  const run = spawnSync(process.execPath, ['--max-old-space-size=4096', join('bench', 'publish-pipeline.child.mjs'), ...args], {
+  const run = spawnSync(process.execPath, ['--max-old-space-size=4096', join('bench', script), ...args], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -44,7 +51,9 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 const work = mkdtempSync(join(tmpdir(), 'ofs-shards-bench-'));
 try {
   console.log(`writing segment files for ${fmt(N)} events…`);
-  const src = await writeSources(N, join(work, 'src'));
+  // Written where a corridor directory keeps its segments, so the fleet measurement reads the same files.
+  const corridorDir = join(work, 'corridor');
+  const src = await writeSources(N, join(corridorDir, 'segments'));
   const parse = child(['replay', String(N), src.eb, src.archive]);
   console.log('parse-only baseline', parse);
   const one = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-1'), '1']);
@@ -56,6 +65,8 @@ try {
   const two = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2'), '2', 'worker-read']);
   console.log('2 threads, workers read', two);
   rmSync(join(work, 'out-2'), { recursive: true, force: true });
+  const fleet = PG_URL ? child([String(N), corridorDir, PG_URL, '3'], 'shards-fleet.child.mjs') : undefined;
+  if (fleet) console.log('3 worker processes, shard tasks on the server', fleet);
 
   const wall = (o: ChildOut) => (o.rows ?? o.records) / (o.build_seconds ?? o.seconds);
   const perCpu = (o: ChildOut) => (o.rows ?? o.records) / (o.build_cpu_seconds ?? o.cpu_seconds);
@@ -76,10 +87,18 @@ try {
     row('build, 1 thread', one),
     row('build, 2 threads (main thread reads and sends records)', twoMain),
     row('build, 2 threads (workers read their partitions: `workerReader`)', two),
+    ...(fleet
+      ? [
+          row(
+            `build, 3 \`ofs worker --shards\` processes on the PostgreSQL server (shards built per process: ${fleet.shards_by_worker?.join(', ')}; peak RSS of the largest process, ${fmt(fleet.sum_rss_mb ?? 0)} MB summed)`,
+            fleet,
+          ),
+        ]
+      : ['| 3 worker processes on a PostgreSQL server | not measured: set SHARDS_BENCH_PG_URL | | | | | |']),
     `| 2 threads (workers read) / 1 thread | – | – | ${speedup.toFixed(2)}× | ${(perCpu(two) / perCpu(one)).toFixed(2)}× | ${(two.max_rss_mb / one.max_rss_mb).toFixed(2)}× | – |`,
     `| 1 thread / parse-only baseline | – | – | ${(wall(one) / wall(parse)).toFixed(2)}× | ${(perCpu(one) / perCpu(parse)).toFixed(2)}× | – | – |`,
     '',
-    `Same bytes: the three builds wrote rows digests ${[one, twoMain, two].map((o) => `${o.rows_digest?.slice(0, 12)}…`).join(', ')} (${one.rows_digest === two.rows_digest && one.rows_digest === twoMain.rows_digest ? 'identical' : '**different**'}), ${one.parts} parts each, status class ${one.status_class}.`,
+    `Same bytes: the thread builds wrote rows digests ${[one, twoMain, two].map((o) => `${o.rows_digest?.slice(0, 12)}…`).join(', ')} (${one.rows_digest === two.rows_digest && one.rows_digest === twoMain.rows_digest ? 'identical' : '**different**'}), ${one.parts} parts each, status class ${one.status_class}.${fleet ? ` The fleet build goes through the runner (its own plan over the same events, cutoff and maturity): ${fmt(fleet.rows ?? 0)} rows, rows digest ${fleet.rows_digest?.slice(0, 12)}… (${fleet.rows_digest === one.rows_digest ? 'the same as the thread builds' : 'its own plan'}), ${fleet.parts} parts, status class ${fleet.status_class}.` : ''}`,
     '',
     '## Targets (issue 17)',
     '',
@@ -87,6 +106,9 @@ try {
     `- ≥ 250,000 rows/s wall with 2 threads: ${fmt(wall(two))} at load ${(two.load ?? 0).toFixed(2)} — ${yes(wall(two) >= 250_000)}.`,
     `- Peak RSS ≤ 512 MB (measured here at ${fmt(N)} events, not 10M): 1 thread ${fmt(one.max_rss_mb)} MB, 2 threads ${fmt(two.max_rss_mb)} MB — ${yes(Math.max(one.max_rss_mb, two.max_rss_mb) <= 512)} at this size.`,
     `- 2 threads ≥ 1.8× the rows/s of 1 thread: ${speedup.toFixed(2)}× — ${yes(speedup >= 1.8)}.`,
+    fleet
+      ? `- 3 worker processes on the server (not a target; the issue asks for the figure): ${fmt(wall(fleet))} rows/s wall, ${(wall(fleet) / wall(one)).toFixed(2)}× one thread, ${fmt(perCpu(fleet))} rows per CPU-second over all processes, at load ${(fleet.load ?? 0).toFixed(2)}.`
+      : '- 3 worker processes on the server: not measured in this run.',
     '',
   ];
   writeFileSync(join(root, 'bench', 'results', 'shards.md'), `${lines.join('\n')}\n`);
