@@ -11,6 +11,7 @@ import {
   type OfsPolicy,
   parseOfsPolicy,
   type ReplaySource,
+  type ShardTaskStore,
   type SqlClient,
 } from '@ofs/contracts';
 import { createFileFeatureProfiles, createFsObjectStore, createSegmentFileSource } from '@ofs/fs';
@@ -99,6 +100,8 @@ export interface DefaultCorridor extends Corridor {
   readonly store: ObjectStore;
   readonly labels: AppendableLabelStore;
   readonly ledgerStore: LedgerStore;
+  /** Shard tasks of runs fanned out over worker processes (a PostgreSQL server only). */
+  readonly shardTasks?: ShardTaskStore;
   readonly eb: ReplaySource;
   readonly archive: ReplaySource;
   readonly policy: OfsPolicy;
@@ -290,6 +293,7 @@ export async function createDefaultCorridor(options: DefaultCorridorOptions): Pr
     store,
     labels,
     ledgerStore,
+    ...(shardTasks ? { shardTasks } : {}),
     eb,
     archive,
     policy,

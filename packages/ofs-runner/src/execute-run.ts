@@ -280,7 +280,13 @@ async function buildOrPublish(
       drafted =
         deps.fanOut && deps.shardTasks && partitionCount(plan) > 1
           ? await buildFannedOut(
-              { deps, tasks: deps.shardTasks, worker: ctx.worker, leaseMs: ctx.leaseMs },
+              {
+                deps,
+                tasks: deps.shardTasks,
+                worker: ctx.worker,
+                leaseMs: ctx.leaseMs,
+                progress: (message, details) => ctx.progress({ run_key: runKey, stage: 'reconstruct', message, details }),
+              },
               runKey,
               { plan, profile, runConfigDigest: ownDigest },
               replay.records,

@@ -43,6 +43,8 @@ export interface ShardContext {
   readonly leaseMs: number;
   /** Sleep between looks at the shards of a run while others build them (default 250 ms). */
   readonly pollMs?: number;
+  /** Receives what the run's worker is doing (fan-out, waiting, merging); must not throw. */
+  readonly progress?: (message: string, details: Record<string, unknown>) => void;
 }
 
 /** A shard's plan, profile and run-config digest, when the caller already resolved them (the run's owner). */
@@ -90,6 +92,11 @@ export async function buildFannedOut(
     })),
     { signal },
   );
+  ctx.progress?.(`${fanned.created ? 'fanned out' : 'found'} ${fanned.tasks.length} shard tasks`, {
+    shards: fanned.tasks.length,
+    created: fanned.created,
+    done: fanned.tasks.filter((t) => t.state === 'DONE').length,
+  });
   fanned.tasks.forEach((task, i) => {
     if (canonicalJson(task.spec) !== canonicalJson(specs[i])) {
       throw new OfsError('REPLAY_SOURCE_UNSTABLE', {
@@ -100,6 +107,7 @@ export async function buildFannedOut(
   });
 
   const clock = deps.clock ?? systemClock;
+  let waiting = false;
   for (let round = 1; ; ) {
     // Build what is claimable here (pending shards, and shards whose worker's lease lapsed).
     for (;;) {
@@ -109,10 +117,18 @@ export async function buildFannedOut(
       await runShardTask(ctx, claim, signal, known);
     }
     const current = await tasks.list(runKey, plan.plan_id, { signal });
-    if (current.some((t) => t.state !== 'DONE')) {
+    const open = current.filter((t) => t.state !== 'DONE');
+    if (open.length > 0) {
+      if (!waiting) {
+        waiting = true;
+        ctx.progress?.(`waiting for ${open.length} shard(s) other workers hold`, {
+          shards: open.map((t) => ({ shard: t.shard, worker: t.lease?.worker ?? null })),
+        });
+      }
       await sleepWithSignal(ctx.pollMs ?? 250, signal);
       continue;
     }
+    waiting = false;
     const results = current.map((t) => t.result as unknown as ShardResult);
     const failed = results.findIndex((r) => r.error !== undefined);
     if (failed >= 0) {
@@ -128,9 +144,11 @@ export async function buildFannedOut(
           details: { run_key: runKey, shards: refused, expected: pins as unknown as Record<string, unknown> },
         });
       }
+      ctx.progress?.(`rebuilding shard(s) ${refused.join(', ')}: built against other inputs`, { shards: refused, round });
       await tasks.reset(runKey, plan.plan_id, refused, { signal });
       continue;
     }
+    ctx.progress?.(`merging ${results.length} shards`, { workers: [...new Set(results.map((r) => r.worker))] });
     return mergeFannedOut(plan, specs, results, deps, profile, signal);
   }
 }

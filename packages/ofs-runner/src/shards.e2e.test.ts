@@ -116,6 +116,12 @@ describe.skipIf(!PG_URL)('a run fanned out into shard tasks over worker processe
     expect(shards.map((s) => s.state)).toEqual(['DONE', 'DONE', 'DONE', 'DONE']);
     // The shards were spread over processes, not all built by the run's worker.
     expect(new Set(shards.map((s) => s.result?.worker)).size).toBeGreaterThan(1);
+    // `ofs status` shows who built which shard.
+    const shown = await cli(['status', runKey, ...c.args, '--json']);
+    expect(
+      shown.json().shards.map((s: { state: string; worker: string }) => [s.state, s.worker]),
+    ).toEqual(shards.map((s) => ['DONE', s.result?.worker]));
+    expect((await cli(['status', runKey, ...c.args])).stdout).toMatch(/shards:\n {4}0 fp\.bus\.traffic\.fraud\.v1\/0: DONE built by /);
 
     const run = one.manifestKey.split('/')[0] as string;
     const files = await builtFiles(join(c.dir, 'store', run, 'ofs'));

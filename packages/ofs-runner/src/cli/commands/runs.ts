@@ -1,4 +1,4 @@
-import { type RunRecord, sleepWithSignal } from '@ofs/contracts';
+import { type RunRecord, type ShardTask, sleepWithSignal } from '@ofs/contracts';
 import { manifestHealth } from '../../manifest-health.js';
 import { formatError } from '../hints.js';
 import type { CliCommand } from '../command.js';
@@ -130,6 +130,41 @@ export const workerCommand: CliCommand = {
   },
 };
 
+/** What `ofs status` shows of one shard task. */
+interface ShardSummary {
+  readonly shard: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly state: ShardTask['state'];
+  readonly attempts: number;
+  /** The lease holder (LEASED) or the worker that built it (DONE). */
+  readonly worker: string | null;
+  readonly lease_expires_at_ms: number | null;
+  readonly rows: number | null;
+  readonly error: string | null;
+}
+
+function shardSummary(task: ShardTask): ShardSummary {
+  const result = task.result as { worker?: string; pass?: { written?: { rows?: number } }; error?: { code: string } } | null;
+  return {
+    shard: task.shard,
+    topic: task.topic,
+    partition: task.partition,
+    state: task.state,
+    attempts: task.attempts,
+    worker: task.lease?.worker ?? result?.worker ?? null,
+    lease_expires_at_ms: task.lease?.expires_at_ms ?? null,
+    rows: result?.pass?.written?.rows ?? null,
+    error: result?.error?.code ?? null,
+  };
+}
+
+function describeShard(s: ShardSummary): string {
+  const who = s.worker === null ? '' : ` ${s.state === 'LEASED' ? 'held by' : 'built by'} ${s.worker}`;
+  const what = s.error !== null ? ` failed ${s.error}` : s.rows !== null ? `, ${s.rows} rows` : '';
+  return `    ${s.shard} ${s.topic}/${s.partition}: ${s.state}${who}${what} (attempts ${s.attempts})`;
+}
+
 /** `ofs retry-publish <run_key>`. */
 export const retryPublishCommand: CliCommand = {
   name: 'retry-publish',
@@ -177,14 +212,29 @@ export const statusCommand: CliCommand = {
     return withCorridor(ctx, async (corridor) => {
       const run = await corridor.ledger.get(ctx.positionals[0]!, { signal: ctx.io.signal });
       const events = await corridor.ledger.events(run.run_key, { signal: ctx.io.signal });
-      const text = [...describeRun(run), '  events:', ...describeEvents(events)];
+      // A run fanned out over worker processes: its shard tasks (who holds or built which).
+      const shards =
+        corridor.shardTasks && run.plan_id !== null
+          ? (await corridor.shardTasks.list(run.run_key, run.plan_id, { signal: ctx.io.signal })).map(shardSummary)
+          : [];
+      const text = [
+        ...describeRun(run),
+        ...(shards.length > 0 ? ['  shards:', ...shards.map(describeShard)] : []),
+        '  events:',
+        ...describeEvents(events),
+      ];
+      const extra = shards.length > 0 ? { shards } : {};
       const health = await manifestHealth(corridor.store, run, events, ctx.io.signal);
       if (health.error) {
         // DONE in the ledger, but the dataset is not what it published: say so, exit 1.
         ctx.io.stderr.write(`${formatError(health.error)}\n`);
-        return { exitCode: EXIT.FAILED, json: { run, events, manifest: health.manifest, error: health.error.toJSON() }, text };
+        return { exitCode: EXIT.FAILED, json: { run, events, ...extra, manifest: health.manifest, error: health.error.toJSON() }, text };
       }
-      return { exitCode: settleRun(ctx, run), json: { run, events, ...(health.manifest ? { manifest: health.manifest } : {}) }, text };
+      return {
+        exitCode: settleRun(ctx, run),
+        json: { run, events, ...extra, ...(health.manifest ? { manifest: health.manifest } : {}) },
+        text,
+      };
     });
   },
 };
