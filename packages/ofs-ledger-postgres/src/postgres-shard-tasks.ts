@@ -1,16 +1,7 @@
-import {
-  type AbortOptions,
-  isOfsError,
-  OfsError,
-  type ShardClaim,
-  type ShardTask,
-  type ShardTaskStore,
-  type SqlClient,
-  type SqlQueryable,
-  throwIfAborted,
-} from '@ofs/contracts';
-import { checkNewShardTasks, shardLeaseLost, shardLeaseToken } from '@ofs/ledger';
-import { type LedgerTables, ledgerTables, migrateLedgerSchema } from './schema.js';
+import type { AbortOptions, ShardClaim, ShardTask, ShardTaskStore, SqlClient, SqlQueryable } from '@ofs/contracts';
+import { checkNewShardTasks, claimShardTask, newShardTasks, shardLeaseLost } from '@ofs/ledger';
+import { ledgerOperations } from './operations.js';
+import { type LedgerTables, ledgerTables } from './schema.js';
 
 /** Options of `createPostgresShardTaskStore`. */
 export interface PostgresShardTaskStoreOptions {
@@ -22,16 +13,6 @@ export interface PostgresShardTaskStoreOptions {
 
 interface TaskRow {
   record: string;
-}
-
-function toLedgerError(error: unknown, what: string): OfsError {
-  if (isOfsError(error)) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  return new OfsError('LEDGER_UNAVAILABLE', {
-    message: `shard task ${what} failed: ${text}`,
-    cause: error,
-    details: { operation: what, sqlstate: (error as { code?: string } | null)?.code ?? null },
-  });
 }
 
 const parse = (row: TaskRow): ShardTask => JSON.parse(row.record) as ShardTask;
@@ -53,28 +34,7 @@ export function createPostgresShardTaskStore({ client, schema = 'public' }: Post
   migrate(options?: AbortOptions): Promise<void>;
 } {
   const t: LedgerTables = ledgerTables(schema);
-  let ready: Promise<void> | undefined;
-  const migrate = async (options?: AbortOptions): Promise<void> => {
-    throwIfAborted(options?.signal);
-    try {
-      await migrateLedgerSchema(client, t, options);
-    } catch (error) {
-      throw toLedgerError(error, 'migrate');
-    }
-  };
-  const run = async <T>(what: string, options: AbortOptions | undefined, fn: () => Promise<T>): Promise<T> => {
-    throwIfAborted(options?.signal);
-    ready ??= migrate().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    await ready;
-    try {
-      return await fn();
-    } catch (error) {
-      throw toLedgerError(error, what);
-    }
-  };
+  const { migrate, run } = ledgerOperations(client, t);
   const listIn = async (q: SqlQueryable, runKey: string, planId: string, options?: AbortOptions) => {
     const { rows } = await q.query<TaskRow>(
       `SELECT record FROM ${t.shards} WHERE run_key = $1 AND plan_id = $2 ORDER BY shard`,
@@ -117,20 +77,7 @@ export function createPostgresShardTaskStore({ client, schema = 'public' }: Post
           await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ofs.shard_fan_out|${runKey}|${pins.plan_id}`], options);
           const existing = await listIn(tx, runKey, pins.plan_id, options);
           if (existing.length > 0) return { created: false, tasks: existing };
-          const created: ShardTask[] = tasks.map((task) => ({
-            run_key: runKey,
-            plan_id: pins.plan_id,
-            shard: task.shard,
-            topic: task.topic,
-            partition: task.partition,
-            spec: task.spec,
-            state: 'PENDING',
-            pins: { ...pins },
-            attempts: 0,
-            fence: 0,
-            lease: null,
-            result: null,
-          }));
+          const created = newShardTasks(runKey, pins, tasks);
           await tx.query(
             `INSERT INTO ${t.shards} (run_key, plan_id, shard, state, record)
              SELECT $1, $2, x.shard, 'PENDING', x.record
@@ -159,18 +106,9 @@ export function createPostgresShardTaskStore({ client, schema = 'public' }: Post
             options,
           );
           if (!rows[0]) return undefined;
-          const task = parse(rows[0]);
-          const fence = task.fence + 1;
-          const token = shardLeaseToken(fence);
-          const next: ShardTask = {
-            ...task,
-            state: 'LEASED',
-            attempts: task.attempts + 1,
-            fence,
-            lease: { token, worker: input.worker, expires_at_ms: input.nowMs + input.leaseMs },
-          };
-          await write(tx, next, options);
-          return { task: next, token };
+          const claim = claimShardTask(parse(rows[0]), input);
+          await write(tx, claim.task, options);
+          return claim;
         }, options),
       ),
 

@@ -2,7 +2,6 @@ import {
   type AbortOptions,
   type ClaimDecision,
   type ClaimQuery,
-  isOfsError,
   type LedgerStore,
   type LedgerUpdateResult,
   type NewRunEvent,
@@ -14,7 +13,8 @@ import {
   type SqlQueryable,
   throwIfAborted,
 } from '@ofs/contracts';
-import { type LedgerTables, ledgerTables, migrateLedgerSchema } from './schema.js';
+import { ledgerOperations } from './operations.js';
+import { type LedgerTables, ledgerTables } from './schema.js';
 
 /** Options of `createPostgresLedgerStore`. */
 export interface PostgresLedgerStoreOptions {
@@ -46,22 +46,6 @@ interface EventRow {
   at_ms: number | string | bigint;
   worker: string | null;
   details: string;
-}
-
-const sqlState = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-};
-
-/** Every driver failure becomes a retryable `LEDGER_UNAVAILABLE`; an `OfsError` passes through. */
-function toLedgerError(error: unknown, what: string): OfsError {
-  if (isOfsError(error)) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  return new OfsError('LEDGER_UNAVAILABLE', {
-    message: `ledger ${what} failed: ${text}`,
-    cause: error,
-    details: { operation: what, sqlstate: sqlState(error) ?? null },
-  });
 }
 
 const parseRun = (row: RunRow): RunRecord => JSON.parse(row.record) as RunRecord;
@@ -102,32 +86,7 @@ const eventRows = (param: string): string =>
  */
 export function createPostgresLedgerStore({ client, schema = 'public' }: PostgresLedgerStoreOptions): PostgresLedgerStore {
   const t: LedgerTables = ledgerTables(schema);
-  let ready: Promise<void> | undefined;
-
-  const migrate = async (options?: AbortOptions): Promise<void> => {
-    throwIfAborted(options?.signal);
-    try {
-      await migrateLedgerSchema(client, t, options);
-    } catch (error) {
-      throw toLedgerError(error, 'migrate');
-    }
-  };
-  const ensureReady = (): Promise<void> => {
-    ready ??= migrate().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    return ready;
-  };
-  const run = async <T>(what: string, options: AbortOptions | undefined, fn: () => Promise<T>): Promise<T> => {
-    throwIfAborted(options?.signal);
-    await ensureReady();
-    try {
-      return await fn();
-    } catch (error) {
-      throw toLedgerError(error, what);
-    }
-  };
+  const { migrate, run } = ledgerOperations(client, t);
 
   const selectRun = async (q: SqlQueryable, runKey: string, options?: AbortOptions): Promise<RunRecord | undefined> => {
     const { rows } = await q.query<RunRow>(`SELECT record FROM ${t.runs} WHERE run_key = $1`, [runKey], options);

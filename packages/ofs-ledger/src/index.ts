@@ -13,7 +13,14 @@ export {
   type SubmitResult,
 } from './ledger.js';
 export { createMemoryLedgerStore } from './memory-store.js';
-export { checkNewShardTasks, createMemoryShardTaskStore, shardLeaseLost, shardLeaseToken } from './memory-shard-tasks.js';
+export {
+  checkNewShardTasks,
+  claimShardTask,
+  createMemoryShardTaskStore,
+  newShardTasks,
+  shardLeaseLost,
+  shardLeaseToken,
+} from './memory-shard-tasks.js';
 export {
   decideClaim,
   fence,

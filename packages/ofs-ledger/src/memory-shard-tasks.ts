@@ -40,6 +40,40 @@ export function checkNewShardTasks(runKey: string, pins: ShardPins, tasks: reado
   });
 }
 
+/** The stored tasks a fan-out creates: pending, unclaimed, with the run's pins. */
+export function newShardTasks(runKey: string, pins: ShardPins, tasks: readonly NewShardTask[]): ShardTask[] {
+  return tasks.map((t) => ({
+    run_key: runKey,
+    plan_id: pins.plan_id,
+    shard: t.shard,
+    topic: t.topic,
+    partition: t.partition,
+    spec: structuredClone(t.spec),
+    state: 'PENDING',
+    pins: { ...pins },
+    attempts: 0,
+    fence: 0,
+    lease: null,
+    result: null,
+  }));
+}
+
+/** A claimable task claimed by `input.worker`: a new lease under the next fencing token. */
+export function claimShardTask(task: ShardTask, input: ShardClaimInput): ShardClaim {
+  const fence = task.fence + 1;
+  const token = shardLeaseToken(fence);
+  return {
+    token,
+    task: {
+      ...task,
+      state: 'LEASED',
+      attempts: task.attempts + 1,
+      fence,
+      lease: { token, worker: input.worker, expires_at_ms: input.nowMs + input.leaseMs },
+    },
+  };
+}
+
 const copy = <T>(value: T): T => structuredClone(value);
 
 /**
@@ -67,20 +101,7 @@ export function createMemoryShardTaskStore(): ShardTaskStore {
       }
       const existing = plans.get(pins.plan_id);
       if (existing !== undefined) return { created: false, tasks: copy(existing) };
-      const created: ShardTask[] = tasks.map((t) => ({
-        run_key: runKey,
-        plan_id: pins.plan_id,
-        shard: t.shard,
-        topic: t.topic,
-        partition: t.partition,
-        spec: copy(t.spec),
-        state: 'PENDING',
-        pins: { ...pins },
-        attempts: 0,
-        fence: 0,
-        lease: null,
-        result: null,
-      }));
+      const created = newShardTasks(runKey, pins, tasks);
       plans.set(pins.plan_id, created);
       order.push(`${runKey}\u0000${pins.plan_id}`);
       return { created: true, tasks: copy(created) };
@@ -94,17 +115,9 @@ export function createMemoryShardTaskStore(): ShardTaskStore {
         for (const task of tasksOf(runKey, planId) ?? []) {
           const lapsed = task.state === 'LEASED' && (task.lease?.expires_at_ms ?? 0) <= input.nowMs;
           if (task.state !== 'PENDING' && !lapsed) continue;
-          const fence = task.fence + 1;
-          const token = shardLeaseToken(fence);
-          const next: ShardTask = {
-            ...task,
-            state: 'LEASED',
-            attempts: task.attempts + 1,
-            fence,
-            lease: { token, worker: input.worker, expires_at_ms: input.nowMs + input.leaseMs },
-          };
-          replace(next);
-          return { task: copy(next), token };
+          const claim = claimShardTask(task, input);
+          replace(claim.task);
+          return copy(claim);
         }
       }
       return undefined;

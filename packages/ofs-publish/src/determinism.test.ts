@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TOPIC } from '@ofs/features';
 import { buildAndPublish } from './pipeline-support.js';
-import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
+import { repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
 
 const SLICES = [0, 1, 2].map((partition) => ({
   topic: DEMO_TOPIC,
@@ -14,40 +14,9 @@ const SLICES = [0, 1, 2].map((partition) => ({
 }));
 
 /** 40 offsets per partition; about one event in eight is an at-least-once repeat of an earlier event. */
-function dataset(seed: number): ReplayRecord[] {
-  const out: ReplayRecord[] = [];
-  let n = seed;
-  const rand = () => {
-    n = (Math.imul(n, 1103515245) + 12345) >>> 0;
-    return n / 2 ** 32;
-  };
-  const seen: ReplayRecord[] = [];
-  for (const s of SLICES) {
-    for (let o = 0; o < 40; o++) {
-      if (seen.length > 0 && rand() < 0.12) {
-        const again = seen[Math.floor(rand() * seen.length)]!;
-        out.push({ ...again, partition: s.partition, offset: String(o) });
-        continue;
-      }
-      const r = record(
-        o,
-        `evt_${s.partition}_${o}`,
-        at(o * 3 + Math.floor(rand() * 5)),
-        payment(`c${Math.floor(rand() * 5)}`, `m${Math.floor(rand() * 3)}`, `${Math.floor(rand() * 9999)}.${Math.floor(rand() * 99)}`),
-        { partition: s.partition },
-      );
-      seen.push(r);
-      out.push(r);
-    }
-  }
-  return out;
-}
-
-async function snapshot(store: ObjectStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const key of store.list(`${RUN}/`)) out.set(key, Buffer.from((await store.get(key))!).toString('base64'));
-  return out;
-}
+const dataset = (seed: number): ReplayRecord[] =>
+  repeatingDataset(seed, { partitions: [0, 1, 2], offsets: 40, repeat: 0.12, minuteStep: 3, jitter: 5, cards: 5, maxAmount: 9999 });
+const snapshot = storeSnapshot;
 
 function shuffle<T>(items: T[], seed: number): T[] {
   const a = [...items];

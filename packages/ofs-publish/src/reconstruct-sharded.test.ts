@@ -5,7 +5,7 @@ import { DEMO_TOPIC } from '@ofs/features';
 import { describe, expect, it } from 'vitest';
 import { buildAndPublish } from './pipeline-support.js';
 import { defaultShardWorkerUrl } from './reconstruct-sharded.js';
-import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
+import { everyThirdLabelled, record, repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
 
 // The workers run the built script (dist/shard-worker.js): `pnpm test:all` builds first.
 const built = existsSync(fileURLToPath(defaultShardWorkerUrl()));
@@ -24,53 +24,10 @@ const SLICES = PARTITIONS.map((partition) => ({
  * 30 offsets per partition; about one record in six repeats an event of an earlier partition
  * (or an earlier offset of its own), so duplicates cross shards whatever the thread count.
  */
-function dataset(seed: number): ReplayRecord[] {
-  let n = seed;
-  const rand = () => {
-    n = (Math.imul(n, 1103515245) + 12345) >>> 0;
-    return n / 2 ** 32;
-  };
-  const out: ReplayRecord[] = [];
-  const seen: ReplayRecord[] = [];
-  for (const partition of PARTITIONS) {
-    for (let o = 0; o < 30; o++) {
-      if (seen.length > 0 && rand() < 0.17) {
-        const again = seen[Math.floor(rand() * seen.length)]!;
-        out.push({ ...again, partition, offset: String(o) });
-        continue;
-      }
-      const r = record(
-        o,
-        `evt_${partition}_${o}`,
-        at(o * 2 + Math.floor(rand() * 3)),
-        payment(`c${Math.floor(rand() * 4)}`, `m${Math.floor(rand() * 3)}`, `${Math.floor(rand() * 999)}.${Math.floor(rand() * 99)}`),
-        { partition },
-      );
-      seen.push(r);
-      out.push(r);
-    }
-  }
-  return out;
-}
-
-async function snapshot(store: ObjectStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const key of store.list(`${RUN}/`)) out.set(key, Buffer.from((await store.get(key))!).toString('base64'));
-  return out;
-}
-
-const assertions = (records: ReplayRecord[]) =>
-  records
-    .filter((_, i) => i % 3 === 0)
-    .map((r, i) => ({
-      assertion_id: `as_${r.event_id}_${i}`,
-      platform_run_id: RUN,
-      event_id: r.event_id,
-      label_type: 'fraud_disposition',
-      value: i % 4 === 0 ? 'FRAUD' : 'LEGIT',
-      effective_time: r.ts_utc,
-      observed_time: '2026-02-01T00:00:00Z',
-    }));
+const dataset = (seed: number): ReplayRecord[] =>
+  repeatingDataset(seed, { partitions: PARTITIONS, offsets: 30, repeat: 0.17, minuteStep: 2, jitter: 3, cards: 4, maxAmount: 999 });
+const snapshot = storeSnapshot;
+const assertions = everyThirdLabelled;
 
 describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as one thread', () => {
   it('1, 2, 3 and 5 threads write identical parts, receipts, statistics and manifest, with duplicates across shards', async () => {

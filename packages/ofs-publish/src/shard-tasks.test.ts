@@ -1,8 +1,8 @@
-import { createMemoryObjectStore, isOfsError, type ObjectStore, type ReplayRecord } from '@ofs/contracts';
+import { createMemoryObjectStore, isOfsError, type ReplayRecord } from '@ofs/contracts';
 import { DEMO_TOPIC } from '@ofs/features';
 import { describe, expect, it } from 'vitest';
 import { buildAndPublish } from './pipeline-support.js';
-import { at, payment, record, resolved, RUN, testPlan, testPolicy } from './test-support.js';
+import { everyThirdLabelled, record, repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
 
 const PARTITIONS = [0, 1, 2, 3];
 const SLICES = PARTITIONS.map((partition) => ({
@@ -13,53 +13,11 @@ const SLICES = PARTITIONS.map((partition) => ({
   end_offset: '39',
 }));
 
-/** 40 offsets per partition; about one record in five repeats an event of an earlier partition or offset. */
-function dataset(seed: number): ReplayRecord[] {
-  let n = seed;
-  const rand = () => {
-    n = (Math.imul(n, 1103515245) + 12345) >>> 0;
-    return n / 2 ** 32;
-  };
-  const out: ReplayRecord[] = [];
-  const seen: ReplayRecord[] = [];
-  for (const partition of PARTITIONS) {
-    for (let o = 0; o < 40; o++) {
-      if (seen.length > 0 && rand() < 0.2) {
-        out.push({ ...seen[Math.floor(rand() * seen.length)]!, partition, offset: String(o) });
-        continue;
-      }
-      const r = record(
-        o,
-        `evt_${partition}_${o}`,
-        at(o * 2 + Math.floor(rand() * 3)),
-        payment(`c${Math.floor(rand() * 4)}`, `m${Math.floor(rand() * 3)}`, `${Math.floor(rand() * 999)}.${Math.floor(rand() * 99)}`),
-        { partition },
-      );
-      seen.push(r);
-      out.push(r);
-    }
-  }
-  return out;
-}
-
-const assertions = (records: ReplayRecord[]) =>
-  records
-    .filter((_, i) => i % 3 === 0)
-    .map((r, i) => ({
-      assertion_id: `as_${r.event_id}_${i}`,
-      platform_run_id: RUN,
-      event_id: r.event_id,
-      label_type: 'fraud_disposition',
-      value: i % 4 === 0 ? 'FRAUD' : 'LEGIT',
-      effective_time: r.ts_utc,
-      observed_time: '2026-02-01T00:00:00Z',
-    }));
-
-async function snapshot(store: ObjectStore): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const key of store.list(`${RUN}/`)) out.set(key, Buffer.from((await store.get(key))!).toString('base64'));
-  return out;
-}
+/** 40 offsets per partition; about one record in five repeats an earlier event (across partitions too). */
+const dataset = (seed: number): ReplayRecord[] =>
+  repeatingDataset(seed, { partitions: PARTITIONS, offsets: 40, repeat: 0.2, minuteStep: 2, jitter: 3, cards: 4, maxAmount: 999 });
+const snapshot = storeSnapshot;
+const assertions = everyThirdLabelled;
 
 describe('shard tasks (planShards → buildShard per shard → mergeShards): the one-thread bytes', () => {
   const policy = testPolicy({ part_rows: 9 });

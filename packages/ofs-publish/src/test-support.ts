@@ -2,8 +2,10 @@
 import type {
   BuildPlan,
   FeatureProfile,
+  LabelAssertion,
   LabelBatchResolver,
   LabelSubject,
+  ObjectStore,
   OfsPolicy,
   ReplayRecord,
   ReplaySlice,
@@ -184,4 +186,76 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 /** Minutes after 2026-02-10T00:00:00Z as a canonical instant. */
 export function at(minutes: number, seconds = 0): string {
   return new Date(Date.UTC(2026, 1, 10) + minutes * 60_000 + seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Shape of `repeatingDataset`. */
+export interface RepeatingDatasetOptions {
+  readonly partitions: readonly number[];
+  /** Offsets 0 … offsets − 1 per partition. */
+  readonly offsets: number;
+  /** Chance that a record repeats an earlier event (of any earlier partition or offset). */
+  readonly repeat: number;
+  /** Event minute = offset × `minuteStep` + a jitter below `jitter`. */
+  readonly minuteStep: number;
+  readonly jitter: number;
+  readonly cards: number;
+  readonly maxAmount: number;
+}
+
+/**
+ * Demo payments over `partitions` (deterministic for a seed), where about `repeat` of the records
+ * are at-least-once repeats of earlier events — across partitions too, so duplicates cross shards.
+ */
+export function repeatingDataset(seed: number, o: RepeatingDatasetOptions): ReplayRecord[] {
+  let n = seed;
+  const rand = () => {
+    n = (Math.imul(n, 1103515245) + 12345) >>> 0;
+    return n / 2 ** 32;
+  };
+  const out: ReplayRecord[] = [];
+  const seen: ReplayRecord[] = [];
+  for (const partition of o.partitions) {
+    for (let offset = 0; offset < o.offsets; offset++) {
+      if (seen.length > 0 && rand() < o.repeat) {
+        out.push({ ...seen[Math.floor(rand() * seen.length)]!, partition, offset: String(offset) });
+        continue;
+      }
+      const r = record(
+        offset,
+        `evt_${partition}_${offset}`,
+        at(offset * o.minuteStep + Math.floor(rand() * o.jitter)),
+        payment(
+          `c${Math.floor(rand() * o.cards)}`,
+          `m${Math.floor(rand() * 3)}`,
+          `${Math.floor(rand() * o.maxAmount)}.${Math.floor(rand() * 99)}`,
+        ),
+        { partition },
+      );
+      seen.push(r);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/** Every object under the test run's prefix, base64 by key: two builds compare byte for byte. */
+export async function storeSnapshot(store: ObjectStore): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const key of store.list(`${RUN}/`)) out.set(key, Buffer.from((await store.get(key))!).toString('base64'));
+  return out;
+}
+
+/** A label on every third record (FRAUD on every fourth of those), observed before any cutoff of the tests. */
+export function everyThirdLabelled(records: readonly ReplayRecord[]): LabelAssertion[] {
+  return records
+    .filter((_, i) => i % 3 === 0)
+    .map((r, i) => ({
+      assertion_id: `as_${r.event_id}_${i}`,
+      platform_run_id: RUN,
+      event_id: r.event_id,
+      label_type: 'fraud_disposition',
+      value: i % 4 === 0 ? 'FRAUD' : 'LEGIT',
+      effective_time: r.ts_utc,
+      observed_time: '2026-02-01T00:00:00Z',
+    }));
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isOfsError } from '../errors.js';
 import type { ClaimDecision, LedgerStore, NewRunEvent } from '../ports/ledger-store.js';
 import type { RunRecord, RunState } from '../records/run.js';
+import { expectCode } from './expect-code.js';
 
 /** A minimal valid run record for store tests; `overrides` win. */
 export function sampleRunRecord(runKey: string, overrides: Partial<RunRecord> = {}): RunRecord {
@@ -53,17 +53,6 @@ function claimAs(worker: string, nowMs: number, leaseMs = 60_000): (run: RunReco
     };
     return { kind: 'claim', next, events: [{ ...event('CLAIMED', run.state, 'RUNNING', { worker }), worker }] };
   };
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(isOfsError(caught), `expected OfsError ${code}, got ${String(caught)}`).toBe(true);
-  expect((caught as { code: string }).code).toBe(code);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isOfsError } from '../errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
+import { expectCode } from './expect-code.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -8,15 +8,6 @@ async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
   for await (const key of iterable) out.push(key);
   return out;
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error, `expected OfsError ${code}`).toBeDefined();
-  expect(isOfsError(error) ? error.code : error).toBe(code);
 }
 
 /** Keys every store must refuse with `REF_INVALID`. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isOfsError } from '../errors.js';
 import type { NewShardTask, ShardPins, ShardTaskStore } from '../ports/shard-task-store.js';
+import { expectCode } from './expect-code.js';
 
 /** Pins for shard-task store tests; `overrides` win. */
 export function sampleShardPins(overrides: Partial<ShardPins> = {}): ShardPins {
@@ -15,17 +15,6 @@ export function sampleShardTasks(n: number): NewShardTask[] {
     partition: shard,
     spec: { slices: [shard], dropped: [['10', 'ev é ☃ 😀 "q" \\ \n \u0000']] },
   }));
-}
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(isOfsError(caught), `expected OfsError ${code}, got ${String(caught)}`).toBe(true);
-  expect((caught as { code: string }).code).toBe(code);
 }
 
 /**
