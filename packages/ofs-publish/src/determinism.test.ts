@@ -1,17 +1,10 @@
-import { createMemoryObjectStore, type ObjectStore, type ReplayRecord } from '@ofs/contracts';
+import { createMemoryObjectStore, type ReplayRecord } from '@ofs/contracts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEMO_TOPIC } from '@ofs/features';
 import { buildAndPublish } from './pipeline-support.js';
-import { repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
+import { demoSlices, repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
 
-const SLICES = [0, 1, 2].map((partition) => ({
-  topic: DEMO_TOPIC,
-  partition,
-  offset_kind: 'kafka_offset',
-  start_offset: '0',
-  end_offset: '39',
-}));
+const SLICES = demoSlices([0, 1, 2], 39);
 
 /** 40 offsets per partition; about one event in eight is an at-least-once repeat of an earlier event. */
 const dataset = (seed: number): ReplayRecord[] =>

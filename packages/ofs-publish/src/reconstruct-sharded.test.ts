@@ -1,24 +1,27 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createMemoryObjectStore, isOfsError, type ObjectStore, type ReplayRecord } from '@ofs/contracts';
-import { DEMO_TOPIC } from '@ofs/features';
+import { createMemoryObjectStore, isOfsError, type ReplayRecord } from '@ofs/contracts';
 import { describe, expect, it } from 'vitest';
 import { buildAndPublish } from './pipeline-support.js';
 import { defaultShardWorkerUrl } from './reconstruct-sharded.js';
-import { everyThirdLabelled, record, repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
+import {
+  demoSlices,
+  everyThirdLabelled,
+  record,
+  repeatingDataset,
+  resolved,
+  storeSnapshot,
+  testPlan,
+  testPolicy,
+  withConflictingTwin,
+} from './test-support.js';
 
 // The workers run the built script (dist/shard-worker.js): `pnpm test:all` builds first.
 const built = existsSync(fileURLToPath(defaultShardWorkerUrl()));
 if (!built) console.warn('[skip] reconstruct-sharded.test: build @ofs/publish first (pnpm build) to run the worker-thread tests');
 
 const PARTITIONS = [0, 1, 2, 3, 4];
-const SLICES = PARTITIONS.map((partition) => ({
-  topic: DEMO_TOPIC,
-  partition,
-  offset_kind: 'kafka_offset',
-  start_offset: '0',
-  end_offset: '29',
-}));
+const SLICES = demoSlices(PARTITIONS, 29);
 
 /**
  * 30 offsets per partition; about one record in six repeats an event of an earlier partition
@@ -67,10 +70,7 @@ describe.skipIf(!built)('reconstructSharded: worker threads, the same bytes as o
   });
 
   it('a conflict (same event id, another payload) across shards fails with REPLAY_EVENT_ID_CONFLICT, as on one thread', async () => {
-    const records = dataset(5);
-    const victim = records.find((r) => r.partition === 0)!;
-    const twin = record(7, victim.event_id, victim.ts_utc, { ...(victim.payload as object), amount: '1.00' }, { partition: 4 });
-    const tampered = records.map((r) => (r.partition === 4 && r.offset === '7' ? twin : r));
+    const tampered = withConflictingTwin(dataset(5), 4, 7);
     const policy = testPolicy({ part_rows: 8 });
     const plan = testPlan({ slices: SLICES, policy, training: 'NON_TRAINING' });
     for (const threads of [undefined, 2, 3]) {

@@ -1,17 +1,19 @@
 import { createMemoryObjectStore, isOfsError, type ReplayRecord } from '@ofs/contracts';
-import { DEMO_TOPIC } from '@ofs/features';
 import { describe, expect, it } from 'vitest';
 import { buildAndPublish } from './pipeline-support.js';
-import { everyThirdLabelled, record, repeatingDataset, resolved, storeSnapshot, testPlan, testPolicy } from './test-support.js';
+import {
+  demoSlices,
+  everyThirdLabelled,
+  repeatingDataset,
+  resolved,
+  storeSnapshot,
+  testPlan,
+  testPolicy,
+  withConflictingTwin,
+} from './test-support.js';
 
 const PARTITIONS = [0, 1, 2, 3];
-const SLICES = PARTITIONS.map((partition) => ({
-  topic: DEMO_TOPIC,
-  partition,
-  offset_kind: 'kafka_offset',
-  start_offset: '0',
-  end_offset: '39',
-}));
+const SLICES = demoSlices(PARTITIONS, 39);
 
 /** 40 offsets per partition; about one record in five repeats an earlier event (across partitions too). */
 const dataset = (seed: number): ReplayRecord[] =>
@@ -48,10 +50,7 @@ describe('shard tasks (planShards → buildShard per shard → mergeShards): the
   });
 
   it('a conflict across shards fails the fan-out with REPLAY_EVENT_ID_CONFLICT', async () => {
-    const records = dataset(5);
-    const victim = records.find((r) => r.partition === 0)!;
-    const twin = record(9, victim.event_id, victim.ts_utc, { ...(victim.payload as object), amount: '1.00' }, { partition: 3 });
-    const tampered = records.map((r) => (r.partition === 3 && r.offset === '9' ? twin : r));
+    const tampered = withConflictingTwin(dataset(5), 3, 9);
     const error = await buildAndPublish({
       plan,
       policy,

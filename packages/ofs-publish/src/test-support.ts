@@ -259,3 +259,24 @@ export function everyThirdLabelled(records: readonly ReplayRecord[]): LabelAsser
       observed_time: '2026-02-01T00:00:00Z',
     }));
 }
+
+/** One slice per partition of the demo topic, offsets 0 … `lastOffset`. */
+export function demoSlices(partitions: readonly number[], lastOffset: number): ReplaySlice[] {
+  return partitions.map((partition) => ({
+    topic: DEMO_TOPIC,
+    partition,
+    offset_kind: 'kafka_offset',
+    start_offset: '0',
+    end_offset: String(lastOffset),
+  })) as ReplaySlice[];
+}
+
+/**
+ * `records` with the record at (`partition`, `offset`) replaced by a conflicting twin: the event id
+ * of the first record of partition 0, with another payload (`REPLAY_EVENT_ID_CONFLICT` across shards).
+ */
+export function withConflictingTwin(records: readonly ReplayRecord[], partition: number, offset: number): ReplayRecord[] {
+  const victim = records.find((r) => r.partition === 0)!;
+  const twin = record(offset, victim.event_id, victim.ts_utc, { ...(victim.payload as object), amount: '1.00' }, { partition });
+  return records.map((r) => (r.partition === partition && r.offset === String(offset) ? twin : r));
+}
