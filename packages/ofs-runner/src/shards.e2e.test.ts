@@ -91,8 +91,22 @@ describe.skipIf(!PG_URL)('a run fanned out into shard tasks over worker processe
     const manifestKey = built.json().run.manifest_key as string;
     const run = manifestKey.split('/')[0] as string;
     reference = { manifestKey, files: await builtFiles(join(c.dir, 'store', run, 'ofs')) };
+    // The plan holds duplicates within and across partitions.
+    const draft = JSON.parse(
+      (reference.files.get([...reference.files.keys()].find((k) => k.startsWith('drafts/'))!) as Buffer).toString('utf8'),
+    );
+    expect(draft.totals.duplicates_dropped).toBeGreaterThan(0);
     return reference;
   };
+
+  it('2 threads in one process write the bytes of one thread (duplicates across partitions)', async () => {
+    const one = await oneProcess();
+    const c = await corridor('two-threads');
+    const built = await cli(['build', c.intent, ...c.args, '--threads', '2', '--json']);
+    expect(built.code, built.stderr).toBe(0);
+    expect(built.json().run.manifest_key).toBe(one.manifestKey);
+    expectSameFiles(await builtFiles(join(c.dir, 'store', one.manifestKey.split('/')[0] as string, 'ofs')), one.files);
+  });
 
   it('3 worker processes build one plan as shard tasks and write the bytes of one process', async () => {
     expect(existsSync(CLI), 'build the runner first (pnpm build)').toBe(true);
