@@ -36,8 +36,18 @@ interface ChildOut {
 
 const PG_URL = process.env.SHARDS_BENCH_PG_URL ?? process.env.OFS_TEST_PG_URL;
 
+/** Most seconds to wait before a measurement for the 1-minute load average to fall below 1.0. */
+const SETTLE_S = Number(process.env.SHARDS_BENCH_SETTLE_S ?? 120);
+
+/** Waits (at most SETTLE_S) until the 1-minute load average is below 1.0; returns it. */
+function settle(): number {
+  const until = Date.now() + SETTLE_S * 1000;
+  while ((loadavg()[0] as number) >= 1 && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5_000);
+  return loadavg()[0] as number;
+}
+
 function child(args: string[], script = 'publish-pipeline.child.mjs'): ChildOut {
-  const load = loadavg()[0] as number;
+  const load = settle();
   const run = spawnSync(process.execPath, ['--max-old-space-size=4096', join('bench', script), ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -59,8 +69,12 @@ try {
   const one = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-1'), '1']);
   console.log('1 thread', one);
   rmSync(join(work, 'out-1'), { recursive: true, force: true });
-  const twoMain = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2m'), '2', 'main']);
-  console.log('2 threads, main thread reads', twoMain);
+  // SHARDS_BENCH_MAIN_READ=0 leaves out the variant where the main thread reads for both workers.
+  const twoMain =
+    process.env.SHARDS_BENCH_MAIN_READ === '0'
+      ? undefined
+      : child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2m'), '2', 'main']);
+  if (twoMain) console.log('2 threads, main thread reads', twoMain);
   rmSync(join(work, 'out-2m'), { recursive: true, force: true });
   const two = child(['pipeline', String(N), src.eb, src.archive, join(work, 'out-2'), '2', 'worker-read']);
   console.log('2 threads, workers read', two);
@@ -68,6 +82,7 @@ try {
   const fleet = PG_URL ? child([String(N), corridorDir, PG_URL, '3'], 'shards-fleet.child.mjs') : undefined;
   if (fleet) console.log('3 worker processes, shard tasks on the server', fleet);
 
+  const loads = () => [parse, one, ...(twoMain ? [twoMain] : []), two, ...(fleet ? [fleet] : [])].map((o) => o.load ?? 0);
   const wall = (o: ChildOut) => (o.rows ?? o.records) / (o.build_seconds ?? o.seconds);
   const perCpu = (o: ChildOut) => (o.rows ?? o.records) / (o.build_cpu_seconds ?? o.cpu_seconds);
   const yes = (ok: boolean) => (ok ? '**met**' : '**not met**');
@@ -77,7 +92,7 @@ try {
   const lines = [
     '# Sharded builds benchmark',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} with \`pnpm bench shards\` on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}. The 1-minute load average before each measurement is in the table; **other work (helpers' builds and tests) shared the machine**, so wall-clock figures are depressed where it is above 1.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`pnpm bench shards\` on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.version}. The 1-minute load average before each measurement is in the table; before each one the bench waited up to ${SETTLE_S} s for it to fall below 1.0 (${loads().every((l) => l < 1) ? 'it did every time' : '**it did not every time**: the previous measurement or other work still weighed on the machine, so wall-clock figures are depressed where it is above 1'}).`,
     '',
     `Setup: ${fmt(N)} demo card-payment events in ${PARTITIONS} partitions as segment files (Archive the first 60% of each partition, EB the last 60%), training plan, demo profile, 1% labelled, \`part_rows\` 100,000, fs object store; the same fixture as bench/results/publish.md. Build = replay + labels + reconstruct + publish. Threads = worker threads of \`reconstructSharded\` (1 = the one-thread \`reconstruct\`). CPU seconds and peak RSS are the whole process's, all threads included.`,
     '',
@@ -85,7 +100,7 @@ try {
     '| --- | --- | --- | --- | --- | --- | --- |',
     row('parse-only baseline: segment files → `resolveReplay` drained', parse),
     row('build, 1 thread', one),
-    row('build, 2 threads (main thread reads and sends records)', twoMain),
+    ...(twoMain ? [row('build, 2 threads (main thread reads and sends records)', twoMain)] : []),
     row('build, 2 threads (workers read their partitions: `workerReader`)', two),
     ...(fleet
       ? [
@@ -98,7 +113,7 @@ try {
     `| 2 threads (workers read) / 1 thread | – | – | ${speedup.toFixed(2)}× | ${(perCpu(two) / perCpu(one)).toFixed(2)}× | ${(two.max_rss_mb / one.max_rss_mb).toFixed(2)}× | – |`,
     `| 1 thread / parse-only baseline | – | – | ${(wall(one) / wall(parse)).toFixed(2)}× | ${(perCpu(one) / perCpu(parse)).toFixed(2)}× | – | – |`,
     '',
-    `Same bytes: the thread builds wrote rows digests ${[one, twoMain, two].map((o) => `${o.rows_digest?.slice(0, 12)}…`).join(', ')} (${one.rows_digest === two.rows_digest && one.rows_digest === twoMain.rows_digest ? 'identical' : '**different**'}), ${one.parts} parts each, status class ${one.status_class}.${fleet ? ` The fleet build goes through the runner (its own plan over the same events, cutoff and maturity): ${fmt(fleet.rows ?? 0)} rows, rows digest ${fleet.rows_digest?.slice(0, 12)}… (${fleet.rows_digest === one.rows_digest ? 'the same as the thread builds' : 'its own plan'}), ${fleet.parts} parts, status class ${fleet.status_class}.` : ''}`,
+    `Same bytes: the thread builds wrote rows digests ${[one, ...(twoMain ? [twoMain] : []), two].map((o) => `${o.rows_digest?.slice(0, 12)}…`).join(', ')} (${one.rows_digest === two.rows_digest && (twoMain === undefined || one.rows_digest === twoMain.rows_digest) ? 'identical' : '**different**'}), ${one.parts} parts each, status class ${one.status_class}.${fleet ? ` The fleet build goes through the runner (its own plan over the same events, cutoff and maturity): ${fmt(fleet.rows ?? 0)} rows, rows digest ${fleet.rows_digest?.slice(0, 12)}… (${fleet.rows_digest === one.rows_digest ? 'the same as the thread builds' : 'its own plan'}), ${fleet.parts} parts, status class ${fleet.status_class}.` : ''}`,
     '',
     '## Targets (issue 17)',
     '',
