@@ -297,6 +297,28 @@ export class DatasetStatsAccumulator {
     for (let i = 0; i < columns.length; i++) this.addValue(i, columns[i] as ColumnStats, values[slots[i] as number]);
   }
 
+  /**
+   * A stand-in for value `v` of column `i` that `addValues` counts exactly as it counts `v`, and
+   * that keeps less alive while a row waits for its labels: a number for a numeric column, `true`
+   * for a column that only counts nulls (sensitive, counts; `ts_utc` stays itself, its day is
+   * counted). Null and undefined, and values of categorical and mixed columns, stay themselves.
+   */
+  standIn(i: number, v: unknown): unknown {
+    if (v === null || v === undefined) return v;
+    this.fields ??= this.rowFields();
+    if (i === this.fields.ts) return v;
+    switch ((this.stats.columns[i] as ColumnStats).kind) {
+      case 'numeric':
+        // numberOf of a numeric column: a number as itself, a string as Number(string), anything else none (NaN: none either).
+        return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
+      case 'sensitive':
+      case 'counts':
+        return true;
+      default:
+        return v;
+    }
+  }
+
   /** Column indexes of `ts_utc`, `mature` and each label type's status (-1 where absent), for `addValues`. */
   private fields: { ts: number; mature: number; status: number[] } | undefined;
 

@@ -204,6 +204,9 @@ export async function buildRows(
   const split = layout.split;
   // It also holds the early values of each row until the row is appended, for the statistics.
   const batch = new RowBatch(split.lateRuns + 1, policy.label_batch_size, split.earlySlots);
+  // As stand-ins that count the same (not e.g. the payload hash or a feature's decimal string).
+  const keptColumn = split.earlySlots.map((slot) => layout.slots.indexOf(slot));
+  const keptStandIn = (j: number, value: unknown) => stats.standIn(keptColumn[j] as number, value);
   let processed = 0;
   let labelsResolved = 0;
   const report = () => {
@@ -304,7 +307,7 @@ export async function buildRows(
       if (coerce !== undefined) values[i] = coerce(values[i], r.event_id);
     }
     batch.begin(sliceIndex, r.event_id, canonical);
-    batch.keepValues(values);
+    batch.keepValues(values, keptStandIn);
     for (let k = 0; k <= split.lateRuns; k++) {
       split.writeEarly(values, k, batch.sink);
       batch.endRun(k);

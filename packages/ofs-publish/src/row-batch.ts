@@ -32,12 +32,16 @@ export class RowBatch {
     this.sliceOf = new Int32Array(Math.max(1, capacity));
   }
 
-  /** Holds the `keep` slots of `values` for the row begun last (references only, no copy of the values). */
-  keepValues(values: readonly unknown[]): void {
+  /**
+   * Holds the `keep` slots of `values` for the row begun last (references only, no copy of the
+   * values), each through `standIn(j, value)` when given (`j`: index into `keep`).
+   */
+  keepValues(values: readonly unknown[], standIn?: (j: number, value: unknown) => unknown): void {
     const keep = this.keep;
     const n = keep.length;
     let at = (this.eventIds.length - 1) * n;
-    for (let j = 0; j < n; j++) this.kept[at++] = values[keep[j] as number];
+    if (standIn === undefined) for (let j = 0; j < n; j++) this.kept[at++] = values[keep[j] as number];
+    else for (let j = 0; j < n; j++) this.kept[at++] = standIn(j, values[keep[j] as number]);
   }
 
   /** Puts the values `keepValues` held for row `i` back into their slots of `into`. */
