@@ -1,4 +1,5 @@
 import type { Column } from '@ofs/contracts';
+import { canonicalJson, canonicalString } from '@ofs/ids';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,6 +13,7 @@ import {
   NUMERIC_BINS,
   numericBin,
 } from './dataset-stats.js';
+import { encodeValue } from './row-encoder.js';
 
 const COLUMNS: Column[] = [
   { name: 'ts_utc', type: 'string', nullable: false, source: 'event' },
@@ -63,6 +65,57 @@ function statsOf(rows: readonly Record<string, unknown>[], options: DatasetStats
 }
 
 describe('dataset statistics', () => {
+  it('addValues of value arrays (or of their stand-ins) equals add of the rows their canonical lines parse back to', () => {
+    // Values in a scrambled slot order, as a row layout holds them; add() gets the parsed line.
+    const slots = COLUMNS.map((_, i) => (i * 5 + 3) % COLUMNS.length);
+    const value = fc.oneof(
+      fc.constantFrom(null, undefined, -0, 0, true, false, 'LABELLED', 'CONFLICT', '12.50', '-3', 'n/a', { a: 1 }, [1]),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.string({ maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(row, { maxLength: 100 }),
+        fc.array(fc.array(value, { minLength: COLUMNS.length, maxLength: COLUMNS.length }), { maxLength: 50 }),
+        (rows, raw) => {
+          const arrays = [
+            ...rows.map((r) => {
+              const values: unknown[] = new Array(COLUMNS.length);
+              COLUMNS.forEach((c, i) => {
+                values[slots[i] as number] = r[c.name as keyof typeof r];
+              });
+              return values;
+            }),
+            ...raw.map((vs) => {
+              const values: unknown[] = new Array(COLUMNS.length);
+              vs.forEach((v, i) => {
+                values[slots[i] as number] = v;
+              });
+              return values;
+            }),
+          ];
+          const byValues = new DatasetStatsAccumulator(COLUMNS, ['fraud']);
+          const byStandIns = new DatasetStatsAccumulator(COLUMNS, ['fraud']);
+          const byLines = new DatasetStatsAccumulator(COLUMNS, ['fraud']);
+          for (const values of arrays) {
+            byValues.addValues(values, slots);
+            const standIns: unknown[] = new Array(COLUMNS.length);
+            COLUMNS.forEach((_, i) => {
+              standIns[slots[i] as number] = byStandIns.standIn(i, values[slots[i] as number]);
+            });
+            byStandIns.addValues(standIns, slots);
+            const line = `{${COLUMNS.map((c, i) => `${canonicalString(c.name)}:${encodeValue(values[slots[i] as number])}`).join(',')}}`;
+            byLines.add(JSON.parse(line) as Record<string, unknown>);
+          }
+          expect(canonicalJson(byValues.result())).toBe(canonicalJson(byLines.result()));
+          expect(canonicalJson(byStandIns.result())).toBe(canonicalJson(byLines.result()));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('merging shuffled partitions of the rows gives the same bytes as one pass', () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 300 }), fc.array(fc.nat(), { maxLength: 8 }), fc.integer(), (rows, cuts, seed) => {

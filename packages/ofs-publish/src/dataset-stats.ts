@@ -268,42 +268,108 @@ export class DatasetStatsAccumulator {
   add(row: Readonly<Record<string, unknown>>): void {
     const s = this.stats;
     s.rows_total += 1;
-    const day = typeof row.ts_utc === 'string' ? row.ts_utc.slice(0, 10) : 'unknown';
+    const d = this.day(row.ts_utc);
+    const labels = s.label_types;
+    for (let t = 0; t < labels.length; t++) this.addLabel(d, labels[t] as string, row[`label_${labels[t]}_status`], row.mature);
+    const columns = s.columns;
+    for (let i = 0; i < columns.length; i++) this.addValue(i, columns[i] as ColumnStats, row[(columns[i] as ColumnStats).name]);
+  }
+
+  /**
+   * Adds one row given as a value array: column `i` (in the constructor's order) is
+   * `values[slots[i]]`. The same statistics as `add` of the row object those values encode to,
+   * without building (or parsing) that object.
+   */
+  addValues(values: readonly unknown[], slots: readonly number[]): void {
+    const s = this.stats;
+    const columns = s.columns;
+    if (slots.length !== columns.length) throw new RangeError('addValues: one slot per column is needed');
+    this.fields ??= this.rowFields();
+    const f = this.fields;
+    s.rows_total += 1;
+    const d = this.day(f.ts < 0 ? undefined : values[slots[f.ts] as number]);
+    const mature = f.mature < 0 ? undefined : values[slots[f.mature] as number];
+    const labels = s.label_types;
+    for (let t = 0; t < labels.length; t++) {
+      const at = f.status[t] as number;
+      this.addLabel(d, labels[t] as string, at < 0 ? undefined : values[slots[at] as number], mature);
+    }
+    for (let i = 0; i < columns.length; i++) this.addValue(i, columns[i] as ColumnStats, values[slots[i] as number]);
+  }
+
+  /**
+   * A stand-in for value `v` of column `i` that `addValues` counts exactly as it counts `v`, and
+   * that keeps less alive while a row waits for its labels: a number for a numeric column, `true`
+   * for a column that only counts nulls (sensitive, counts; `ts_utc` stays itself, its day is
+   * counted). Null and undefined, and values of categorical and mixed columns, stay themselves.
+   */
+  standIn(i: number, v: unknown): unknown {
+    if (v === null || v === undefined) return v;
+    this.fields ??= this.rowFields();
+    if (i === this.fields.ts) return v;
+    switch ((this.stats.columns[i] as ColumnStats).kind) {
+      case 'numeric':
+        // numberOf of a numeric column: a number as itself, a string as Number(string), anything else none (NaN: none either).
+        return typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
+      case 'sensitive':
+      case 'counts':
+        return true;
+      default:
+        return v;
+    }
+  }
+
+  /** Column indexes of `ts_utc`, `mature` and each label type's status (-1 where absent), for `addValues`. */
+  private fields: { ts: number; mature: number; status: number[] } | undefined;
+
+  private rowFields(): { ts: number; mature: number; status: number[] } {
+    const index = new Map(this.stats.columns.map((c, i) => [c.name, i]));
+    return {
+      ts: index.get('ts_utc') ?? -1,
+      mature: index.get('mature') ?? -1,
+      status: this.stats.label_types.map((t) => index.get(`label_${t}_status`) ?? -1),
+    };
+  }
+
+  /** The day entry of a row's `ts_utc` (counted). */
+  private day(ts: unknown): DayStats {
+    const day = typeof ts === 'string' ? ts.slice(0, 10) : 'unknown';
     let d = this.days.get(day);
     if (!d) {
-      d = emptyDay(day, s.label_types);
+      d = emptyDay(day, this.stats.label_types);
       this.days.set(day, d);
     }
     d.rows += 1;
-    for (const t of s.label_types) {
-      const c = d.labels[t] as DayLabelCounts;
-      const status = row[`label_${t}_status`];
-      if (status === 'LABELLED') c.labelled += 1;
-      else if (status === 'CONFLICT') c.conflict += 1;
-      else c.unlabelled += 1;
-      if (row.mature === false) c.immature += 1;
+    return d;
+  }
+
+  private addLabel(d: DayStats, labelType: string, status: unknown, mature: unknown): void {
+    const c = d.labels[labelType] as DayLabelCounts;
+    if (status === 'LABELLED') c.labelled += 1;
+    else if (status === 'CONFLICT') c.conflict += 1;
+    else c.unlabelled += 1;
+    if (mature === false) c.immature += 1;
+  }
+
+  private addValue(i: number, col: ColumnStats, v: unknown): void {
+    col.rows += 1;
+    if (v === null || v === undefined) {
+      col.nulls += 1;
+      return;
     }
-    s.columns.forEach((col, i) => {
-      col.rows += 1;
-      const v = row[col.name];
-      if (v === null || v === undefined) {
-        col.nulls += 1;
-        return;
-      }
-      const x = numberOf(col.kind, v);
-      if (x !== undefined) {
-        if (col.min === null || x < col.min) col.min = x;
-        if (col.max === null || x > col.max) col.max = x;
-        (col.histogram as number[])[numericBin(x)]! += 1;
-      } else if (col.kind === 'categorical' || col.kind === 'mixed') {
-        if (typeof v === 'object') return;
-        const m = this.counts[i] as Map<string, number> | null;
-        if (m === null) return;
-        const key = String(v);
-        m.set(key, (m.get(key) ?? 0) + 1);
-        if (m.size > CATEGORICAL_MAX_VALUES) this.counts[i] = null;
-      }
-    });
+    const x = numberOf(col.kind, v);
+    if (x !== undefined) {
+      if (col.min === null || x < col.min) col.min = x;
+      if (col.max === null || x > col.max) col.max = x;
+      (col.histogram as number[])[numericBin(x)]! += 1;
+    } else if (col.kind === 'categorical' || col.kind === 'mixed') {
+      if (typeof v === 'object') return;
+      const m = this.counts[i] as Map<string, number> | null;
+      if (m === null) return;
+      const key = String(v);
+      m.set(key, (m.get(key) ?? 0) + 1);
+      if (m.size > CATEGORICAL_MAX_VALUES) this.counts[i] = null;
+    }
   }
 
   /** The statistics of the rows added so far (a fresh, sorted document). */

@@ -40,7 +40,7 @@ import { createParquetPartEncoder } from './parquet-part.js';
 import { PartWriter } from './part-writer.js';
 import { RowBatch } from './row-batch.js';
 import { EVENT_SLOTS, type RowLayout, rowLayout } from './row-encoder.js';
-import { addRowLines, writeDatasetStats } from './stats-accumulator.js';
+import { writeDatasetStats } from './stats-accumulator.js';
 
 /** What reconstruction needs besides the plan and the records. */
 export interface ReconstructDeps<LabelReceipt = unknown> {
@@ -188,14 +188,13 @@ export async function buildRows(
   const slices = plan.replay_basis;
   const counts: DraftSliceCounts[] = emptySliceCounts(slices);
   const seen = new EventIdSet(options.expectedEvents);
-  // Statistics of the rows as each part is cut, from memory (D111: the same figures as reading
-  // the parts back, without the re-read or a Parquet decode; merge-exact across shards).
+  // Statistics of the rows written, from their values as each row is appended (D111: the same
+  // figures as reading the parts back, without encoding-then-parsing every line; merge-exact
+  // across shards).
   const stats = new DatasetStatsAccumulator(layout.columns, prep.labelTypes, { markers: statsMarkers(profile) });
-  const lineDecoder = new TextDecoder('utf-8', { fatal: true });
   const parts = new PartWriter(deps.store, plan.platform_run_id, policy.part_rows, {
     ...(signal ? { signal } : {}),
     ...(encoder ? { encoder } : {}),
-    onLines: (lines) => addRowLines(stats, lineDecoder.decode(lines)),
   });
 
   // The batch face of the feature engine: window state per topic partition, in offset order.
@@ -203,7 +202,11 @@ export async function buildRows(
 
   // Rows wait for their labels as encoded bytes (early runs), not as value arrays.
   const split = layout.split;
-  const batch = new RowBatch(split.lateRuns + 1, policy.label_batch_size);
+  // It also holds the early values of each row until the row is appended, for the statistics.
+  const batch = new RowBatch(split.lateRuns + 1, policy.label_batch_size, split.earlySlots);
+  // As stand-ins that count the same (not e.g. the payload hash or a feature's decimal string).
+  const keptColumn = split.earlySlots.map((slot) => layout.slots.indexOf(slot));
+  const keptStandIn = (j: number, value: unknown) => stats.standIn(keptColumn[j] as number, value);
   let processed = 0;
   let labelsResolved = 0;
   const report = () => {
@@ -216,7 +219,7 @@ export async function buildRows(
   const delays = new LabelDelayTally(layout.labelTypes);
   const flush = async () => {
     if (batch.length === 0) return;
-    await joinLabels(batch, layout, deps.labels, training, counts, slices, parts, delays, signal);
+    await joinLabels(batch, layout, deps.labels, training, counts, slices, parts, delays, stats, signal);
     labelsResolved += batch.length;
     batch.clear();
     report();
@@ -304,6 +307,7 @@ export async function buildRows(
       if (coerce !== undefined) values[i] = coerce(values[i], r.event_id);
     }
     batch.begin(sliceIndex, r.event_id, canonical);
+    batch.keepValues(values, keptStandIn);
     for (let k = 0; k <= split.lateRuns; k++) {
       split.writeEarly(values, k, batch.sink);
       batch.endRun(k);
@@ -419,7 +423,8 @@ export async function assembleDraft<LabelReceipt>(
 
 /**
  * Resolves one batch of labels, joins them and appends the rows (training: immature rows are
- * counted and left out); the delay of each LABELLED label of an appended row goes to `delays`.
+ * counted and left out); the delay of each LABELLED label of an appended row goes to `delays`,
+ * its values to `stats`.
  */
 async function joinLabels(
   batch: RowBatch,
@@ -430,6 +435,7 @@ async function joinLabels(
   slices: readonly ReplaySlice[],
   parts: PartWriter,
   delays: LabelDelayTally,
+  stats: DatasetStatsAccumulator,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const n = batch.length;
@@ -485,6 +491,8 @@ async function joinLabels(
       late[slot++] = label?.status === 'LABELLED' ? label.assertion_id : null;
     }
     sc.rows++;
+    batch.keptValues(i, late);
+    stats.addValues(late, layout.slots);
     for (let k = 0; k < split.lateRuns; k++) {
       parts.writeBytes(bytes, batch.start(i, k), batch.end(i, k));
       split.writeLate(late, k, parts.sink);

@@ -16,14 +16,40 @@ export class RowBatch {
   readonly eventIds: string[] = [];
   /** Canonical `ts_utc` of the rows. */
   readonly times: string[] = [];
+  /** The kept values (`keep`) of row `i` at `i * keep.length + j` (one flat array, reused). */
+  private readonly kept: unknown[] = [];
 
-  /** `runs`: early runs per row; `capacity`: rows per batch (the arrays grow if exceeded). */
+  /**
+   * `runs`: early runs per row; `capacity`: rows per batch (the arrays grow if exceeded);
+   * `keep`: value slots held per row until its labels are joined (see `keepValues`).
+   */
   constructor(
     private readonly runs: number,
     capacity: number,
+    private readonly keep: readonly number[] = [],
   ) {
     this.ends = new Int32Array(Math.max(1, capacity) * runs);
     this.sliceOf = new Int32Array(Math.max(1, capacity));
+  }
+
+  /**
+   * Holds the `keep` slots of `values` for the row begun last (references only, no copy of the
+   * values), each through `standIn(j, value)` when given (`j`: index into `keep`).
+   */
+  keepValues(values: readonly unknown[], standIn?: (j: number, value: unknown) => unknown): void {
+    const keep = this.keep;
+    const n = keep.length;
+    let at = (this.eventIds.length - 1) * n;
+    if (standIn === undefined) for (let j = 0; j < n; j++) this.kept[at++] = values[keep[j] as number];
+    else for (let j = 0; j < n; j++) this.kept[at++] = standIn(j, values[keep[j] as number]);
+  }
+
+  /** Puts the values `keepValues` held for row `i` back into their slots of `into`. */
+  keptValues(i: number, into: unknown[]): void {
+    const keep = this.keep;
+    const n = keep.length;
+    let at = i * n;
+    for (let j = 0; j < n; j++) into[keep[j] as number] = this.kept[at++];
   }
 
   /** Rows held. */
@@ -76,6 +102,8 @@ export class RowBatch {
   /** Forgets every row (keeps the buffers). */
   clear(): void {
     this.sink.length = 0;
+    // Drop the references (the array keeps its size for the next batch).
+    this.kept.fill(undefined);
     this.eventIds.length = 0;
     this.times.length = 0;
   }

@@ -12,6 +12,8 @@ import { type ColumnCoercer, coercerFor, columnTypeFields } from './column-types
 export interface RowLayout {
   /** Columns in canonical (code point) order: the order keys appear in every row line. */
   readonly columns: readonly Column[];
+  /** The internal slot (value array index) of each of `columns`. */
+  readonly slots: readonly number[];
   /** Number of slots of a row's value array (internal order, see the `*Slot` fields). */
   readonly width: number;
   readonly entitySlot: number;
@@ -43,6 +45,8 @@ export interface RowLayout {
 export interface SplitRowEncoder {
   /** Number of late runs; there is one early run more. */
   readonly lateRuns: number;
+  /** The slots of the early runs' columns (every slot that is not a label slot or `mature`). */
+  readonly earlySlots: readonly number[];
   /** Encodes early run `run` of a value array. */
   early(values: readonly unknown[], run: number): string;
   /** Encodes late run `run` of a value array (label and `mature` slots). */
@@ -183,7 +187,20 @@ export function rowLayout(
   };
   const split = splitEncoder(order, prefixes, (i) => i === EVENT_SLOTS.mature || i >= labelSlot);
   const coercers = internal.map((c, i) => (typed && i >= fieldSlot ? coercerFor(c) : undefined));
-  return { columns, width: internal.length, entitySlot, fieldSlot, windowSlot, labelSlot, labelTypes, encode, toObject, split, coercers };
+  return {
+    columns,
+    slots: order,
+    width: internal.length,
+    entitySlot,
+    fieldSlot,
+    windowSlot,
+    labelSlot,
+    labelTypes,
+    encode,
+    toObject,
+    split,
+    coercers,
+  };
 }
 
 /** One run of consecutive row columns: their `,"key":` prefixes and value slots. */
@@ -271,6 +288,7 @@ function splitEncoder(order: readonly number[], prefixes: readonly string[], isL
   const lateBytes = late.map(compileRun);
   return {
     lateRuns: late.length,
+    earlySlots: early.flatMap((run) => run.slots),
     early: (values, run) => encodeRun(earlyRuns[run] as ColumnRun, values),
     late: (values, run) => encodeRun(lateRuns[run] as ColumnRun, values),
     writeEarly: (values, run, sink) => writeRun(earlyBytes[run] as ByteRun, values, sink),
