@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function builtFiles(storeRunDir: string): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   for (const entry of await readdir(storeRunDir, { recursive: true, withFileTypes: true })) {
-    // A writer killed mid-write leaves its temp file (`.~ofs-tmp-…`, never a published name; `ofs gc` removes it).
+    // A writer killed mid-write leaves its temp file (`.~ofs-tmp-…`): never a published name, never listed by the store.
     if (!entry.isFile() || entry.name.startsWith('.~ofs-tmp-')) continue;
     const path = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
     out.set(relative(storeRunDir, path), await readFile(path));
