@@ -1,4 +1,4 @@
-import { isOfsError, type ObjectStore, type ShardTaskStore } from '@ofs/contracts';
+import { isOfsError, type ObjectStore, OfsError, type ShardTaskStore } from '@ofs/contracts';
 import { createMemoryShardTaskStore } from '@ofs/ledger';
 import { describe, expect, it } from 'vitest';
 import { createCorridor } from './corridor.js';
@@ -144,5 +144,21 @@ describe('runs fanned out into shard tasks (memory shard-task store)', () => {
     const done = await world.corridor.runBuild((await world.corridor.submit(world.intent())).run.run_key);
     expect(done.state).toBe('FAILED');
     expect(done.last_error?.code).toBe(failed.last_error?.code);
+  });
+
+  it('a shard that keeps failing retryably requeues the run with the shard’s own code', async () => {
+    const world = await memoryWorld({ events: EVENTS, crossPartitionDuplicates: CROSS, shardTasks: createMemoryShardTaskStore(), fanOut: true });
+    // The label store answers its state marker but every timeline read fails (a store that is down for reads).
+    const labels = {
+      stateMarker: (query: Parameters<typeof world.labels.stateMarker>[0]) => world.labels.stateMarker(query),
+      // biome-ignore lint/correctness/useYield: the store is down
+      async *timelines(): AsyncGenerator<never> {
+        throw new OfsError('LABEL_STORE_UNAVAILABLE', { message: 'label store down' });
+      },
+    };
+    const corridor = createCorridor({ ...world.deps, labels });
+    const run = await corridor.runBuild((await corridor.submit(world.intent())).run.run_key);
+    expect(run.state).toBe('QUEUED');
+    expect(run.last_error?.code).toBe('LABEL_STORE_UNAVAILABLE');
   });
 });

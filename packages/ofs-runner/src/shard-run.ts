@@ -139,12 +139,19 @@ export async function buildFannedOut(
     const refused = results.flatMap((r, i) => (r.error !== undefined || canonicalJson(r.pins) !== canonicalJson(pins) ? [i] : []));
     if (refused.length > 0) {
       if (round++ >= MAX_PIN_ROUNDS) {
+        // A shard that keeps failing retryably (its store was down, say) fails the run with its own
+        // code, so the run is requeued and the cause is named; otherwise the pins kept moving.
+        const failing = results.find((r) => r.error !== undefined)?.error;
+        if (failing) throw new OfsError(failing.code as never, { message: `shard: ${failing.message}`, retryable: true });
         throw new OfsError('SHARD_PIN_MISMATCH', {
-          message: `shard(s) ${refused.join(', ')} of run ${runKey} were built against other inputs (or failed retryably) ${MAX_PIN_ROUNDS} times`,
+          message: `shard(s) ${refused.join(', ')} of run ${runKey} were built against other inputs ${MAX_PIN_ROUNDS} times`,
           details: { run_key: runKey, shards: refused, expected: pins as unknown as Record<string, unknown> },
         });
       }
-      ctx.progress?.(`rebuilding shard(s) ${refused.join(', ')}: built against other inputs`, { shards: refused, round });
+      ctx.progress?.(`rebuilding shard(s) ${refused.join(', ')}: built against other inputs, or failed retryably`, {
+        shards: refused,
+        round,
+      });
       await tasks.reset(runKey, plan.plan_id, refused, { signal });
       continue;
     }
