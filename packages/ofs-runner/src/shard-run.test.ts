@@ -147,7 +147,12 @@ describe('runs fanned out into shard tasks (memory shard-task store)', () => {
   });
 
   it('a shard that keeps failing retryably requeues the run with the shard’s own code', async () => {
-    const world = await memoryWorld({ events: EVENTS, crossPartitionDuplicates: CROSS, shardTasks: createMemoryShardTaskStore(), fanOut: true });
+    const world = await memoryWorld({
+      events: EVENTS,
+      crossPartitionDuplicates: CROSS,
+      shardTasks: createMemoryShardTaskStore(),
+      fanOut: true,
+    });
     // The label store answers its state marker but every timeline read fails (a store that is down for reads).
     const labels = {
       stateMarker: (query: Parameters<typeof world.labels.stateMarker>[0]) => world.labels.stateMarker(query),

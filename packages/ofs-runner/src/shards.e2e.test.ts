@@ -133,9 +133,9 @@ describe.skipIf(!PG_URL)('a run fanned out into shard tasks over worker processe
     expect(new Set(shards.map((s) => s.result?.worker)).size).toBeGreaterThan(1);
     // `ofs status` shows who built which shard.
     const shown = await cli(['status', runKey, ...c.args, '--json']);
-    expect(
-      shown.json().shards.map((s: { state: string; worker: string }) => [s.state, s.worker]),
-    ).toEqual(shards.map((s) => ['DONE', s.result?.worker]));
+    expect(shown.json().shards.map((s: { state: string; worker: string }) => [s.state, s.worker])).toEqual(
+      shards.map((s) => ['DONE', s.result?.worker]),
+    );
     expect((await cli(['status', runKey, ...c.args])).stdout).toMatch(/shards:\n {4}0 \S+\/0: DONE built by ofs-\d+-/);
 
     const run = one.manifestKey.split('/')[0] as string;
