@@ -142,6 +142,8 @@ export interface WorkSummary {
   readonly states: Partial<Record<RunState, number>>;
   /** Inbox requests submitted and rejected. */
   readonly inbox: { readonly submitted: number; readonly rejected: number };
+  /** Shard tasks of fanned-out runs this call built and stored (0 without shard tasks). */
+  readonly shards: number;
 }
 
 /** What `planOnly` answers: the plan (no record read) and replay feasibility from coverage. */

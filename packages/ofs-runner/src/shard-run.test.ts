@@ -59,10 +59,11 @@ describe('runs fanned out into shard tasks (memory shard-task store)', () => {
     const { run } = await world.corridor.submit(world.intent());
     const done = await world.corridor.runBuild(run.run_key);
     stop.abort();
-    await helping;
+    const helped = await helping;
     expect(done).toMatchObject({ state: 'DONE', manifest_key: expected.done.manifest_key });
     const workers = (await tasks.list(run.run_key, done.plan_id!)).map((t) => (t.result as { worker: string }).worker);
     expect(workers).toContain('helper-worker');
+    expect(helped).toMatchObject({ processed: 0, shards: workers.filter((w) => w === 'helper-worker').length });
     expect(await built(world.store)).toEqual(expected.bytes);
   });
 

@@ -189,13 +189,14 @@ async function mergeFannedOut(
  * renewed while the shard builds; a lost lease (another worker took the task over) aborts it.
  * A failure is stored as the shard's result (the owner fails the run with its code, or rebuilds
  * the shard when it is retryable); only a lost lease or an abort leaves the task to its lease.
+ * Returns whether a result (or failure) was stored.
  */
 export async function runShardTask(
   ctx: ShardContext,
   claim: ShardClaim,
   outer: AbortSignal | undefined,
   known?: KnownShardInputs,
-): Promise<void> {
+): Promise<boolean> {
   const { deps, tasks } = ctx;
   const { task, token } = claim;
   const clock = deps.clock ?? systemClock;
@@ -221,9 +222,9 @@ export async function runShardTask(
   try {
     result = await buildShardResult(ctx, task, known, signal);
   } catch (raw) {
-    if (lost) return;
+    if (lost) return false;
     const error = toOfsError(raw, 'INTERNAL_ERROR', `building shard ${task.shard} of run ${task.run_key}`);
-    if (error.code === 'ABORTED' || error.code === 'LEASE_LOST') return;
+    if (error.code === 'ABORTED' || error.code === 'LEASE_LOST') return false;
     result = {
       pins: task.pins,
       worker: ctx.worker,
@@ -235,9 +236,11 @@ export async function runShardTask(
   }
   try {
     await tasks.complete(task.run_key, task.plan_id, task.shard, token, result as unknown as Record<string, unknown>);
+    return true;
   } catch (error) {
     // Another worker owns the task now (it builds the same bytes); anything else: the lease lapses.
     if (!isOfsError(error, 'LEASE_LOST')) throw error;
+    return false;
   }
 }
 

@@ -12,7 +12,8 @@ export interface WorkOps {
   /** Shard tasks of fanned-out runs: claimed before runs, so runs in flight finish first. */
   readonly shards?: {
     claim(signal: AbortSignal | undefined): Promise<ShardClaim | undefined>;
-    run(claimed: ShardClaim, signal: AbortSignal | undefined): Promise<void>;
+    /** Builds the shard; `true` when its result was stored. */
+    run(claimed: ShardClaim, signal: AbortSignal | undefined): Promise<boolean>;
   };
 }
 
@@ -50,6 +51,7 @@ export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<Work
   const inbox = { submitted: 0, rejected: 0 };
   let started = 0;
   let processed = 0;
+  let shards = 0;
   let inboxScan: Promise<void> | undefined;
 
   const readInbox = (): Promise<void> => {
@@ -85,7 +87,7 @@ export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<Work
         }
         if (shard) {
           try {
-            await ops.shards.run(shard, signal);
+            if (await ops.shards.run(shard, signal)) shards++;
           } catch (error) {
             // Only the ledger failing gets here: the shard's lease lapses and another worker takes it.
             if (options.once && !isOfsError(error, 'ABORTED')) throw error;
@@ -122,5 +124,5 @@ export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<Work
   };
 
   await Promise.all(Array.from({ length: concurrency }, lane));
-  return { processed, states, inbox };
+  return { processed, states, inbox, shards };
 }

@@ -121,6 +121,7 @@ export const workerCommand: CliCommand = {
           json: summary,
           text: [
             `processed ${summary.processed} run(s)${states.length > 0 ? `: ${states.join(', ')}` : ''}`,
+            ...(summary.shards > 0 ? [`built ${summary.shards} shard task(s) of fanned-out runs`] : []),
             ...(ctx.values.inbox ? [`inbox: ${summary.inbox.submitted} submitted, ${summary.inbox.rejected} rejected`] : []),
           ],
         };
