@@ -10,12 +10,6 @@ export interface PartWriterOptions extends AbortOptions {
    * stays over the canonical lines, so every part format of the same rows has the same one.
    */
   encoder?: PartEncoder;
-  /**
-   * Sees each part's canonical JSONL lines once, before they are encoded and stored (the build
-   * statistics are taken here, from memory, instead of reading every part back). Must not keep
-   * or change the bytes.
-   */
-  onLines?: (lines: Uint8Array) => void;
 }
 
 /** The largest buffer presized from the first row (a larger part still grows by doubling). */
@@ -148,14 +142,13 @@ export class PartWriter {
     // Drop our reference before the store call and allocate the next part's buffer only after
     // it: two part buffers are never both held by the writer.
     this.out = new ByteBuffer(16);
-    this.options.onLines?.(bytes);
     const stored = encoder ? encoder.encode(bytes, rows) : bytes;
     // Read before the write: a store may take the bytes over (a shard worker moves them to the
     // main thread, which detaches them here).
     const storedBytes = stored.byteLength;
     const sha256 = encoder ? sha256Hex(stored) : part.digestHex();
     const key = datasetPartKey(this.platformRunId, sha256, encoder ? encoder.format : 'jsonl');
-    const { encoder: _encoder, onLines: _onLines, ...storeOptions } = this.options;
+    const { encoder: _encoder, ...storeOptions } = this.options;
     await writeOnceBytes(this.store, key, stored, storeOptions);
     this.out = new ByteBuffer(Math.ceil(size * 1.05));
     this.written.push({

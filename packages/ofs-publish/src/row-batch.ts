@@ -33,15 +33,14 @@ export class RowBatch {
   }
 
   /**
-   * Holds the `keep` slots of `values` for the row begun last (references only, no copy of the
-   * values), each through `standIn(j, value)` when given (`j`: index into `keep`).
+   * Holds the `keep` slots of `values` for the row begun last, each as `standIn(j, value)`
+   * (`j`: index into `keep`; a reference, or something smaller that counts the same).
    */
-  keepValues(values: readonly unknown[], standIn?: (j: number, value: unknown) => unknown): void {
+  keepValues(values: readonly unknown[], standIn: (j: number, value: unknown) => unknown): void {
     const keep = this.keep;
     const n = keep.length;
     let at = (this.eventIds.length - 1) * n;
-    if (standIn === undefined) for (let j = 0; j < n; j++) this.kept[at++] = values[keep[j] as number];
-    else for (let j = 0; j < n; j++) this.kept[at++] = standIn(j, values[keep[j] as number]);
+    for (let j = 0; j < n; j++) this.kept[at++] = standIn(j, values[keep[j] as number]);
   }
 
   /** Puts the values `keepValues` held for row `i` back into their slots of `into`. */
