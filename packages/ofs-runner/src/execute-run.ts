@@ -24,6 +24,7 @@ import {
 import { type BuildTelemetry, withBuildSpan } from '@ofs/observe';
 import { replaySlices, resolveReplay } from '@ofs/replay';
 import { runParityRebuild } from './parity-rebuild.js';
+import { keepLease } from './lease-keeper.js';
 import { buildFannedOut } from './shard-run.js';
 import type { CorridorDeps, CorridorProgress, CorridorStage } from './corridor-types.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
@@ -60,27 +61,9 @@ export async function executeRun(ctx: ExecContext, claimed: RunRecord, lease: Ru
   const { ledger } = ctx;
   const runKey = claimed.run_key;
   const token = lease.token;
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort(outer?.reason);
-  if (outer?.aborted) controller.abort(outer.reason);
-  else outer?.addEventListener('abort', onOuterAbort, { once: true });
-  let leaseLost: OfsError | undefined;
-  const heartbeat = setInterval(
-    () => {
-      ledger.heartbeat(runKey, token, ctx.leaseMs).catch((error: unknown) => {
-        if (isOfsError(error, 'LEASE_LOST') || isOfsError(error, 'RUN_STATE_INVALID')) {
-          leaseLost = asOfsError(error);
-          controller.abort(error);
-        }
-        // Other heartbeat failures (ledger briefly down) are retried on the next tick; the
-        // lease is long enough to survive a few.
-      });
-    },
-    Math.max(50, Math.floor(ctx.leaseMs / 3)),
-  );
-  heartbeat.unref?.();
+  const keeper = keepLease(() => ledger.heartbeat(runKey, token, ctx.leaseMs), ctx.leaseMs, outer, ['LEASE_LOST', 'RUN_STATE_INVALID']);
   const tracker: StageTracker = { stage: 'config' };
-  const signal = controller.signal;
+  const signal = keeper.signal;
   try {
     const correlation = {
       run_key: runKey,
@@ -97,11 +80,10 @@ export async function executeRun(ctx: ExecContext, claimed: RunRecord, lease: Ru
     ctx.progress({ run_key: runKey, stage: 'done', message: `${result.outcome} ${what}`, details: { ...result } });
     return await ledger.complete(runKey, token, result);
   } catch (raw) {
-    const error = leaseLost ?? asOfsError(raw);
+    const error = keeper.lost() ?? asOfsError(raw);
     return settleFailure(ctx, runKey, token, error, tracker.stage, claimed.mode);
   } finally {
-    clearInterval(heartbeat);
-    outer?.removeEventListener('abort', onOuterAbort);
+    keeper.stop();
   }
 }
 

@@ -24,6 +24,7 @@ import { resolvePlan } from '@ofs/plan';
 import { buildShard, type DraftResult, mergeShards, planShards, type RowsPass, type ShardSpec, shardSlices } from '@ofs/publish';
 import { replaySlices } from '@ofs/replay';
 import type { CorridorDeps } from './corridor-types.js';
+import { keepLease } from './lease-keeper.js';
 import { resolveRunConfig, runConfigDigest } from './run-config.js';
 
 /** What a shard task stores when it is done: the pins it was built against and its result or error. */
@@ -200,29 +201,16 @@ export async function runShardTask(
   const { deps, tasks } = ctx;
   const { task, token } = claim;
   const clock = deps.clock ?? systemClock;
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort(outer?.reason);
-  if (outer?.aborted) controller.abort(outer.reason);
-  else outer?.addEventListener('abort', onOuterAbort, { once: true });
-  let lost: OfsError | undefined;
-  const heartbeat = setInterval(
-    () => {
-      tasks.heartbeat(task.run_key, task.plan_id, task.shard, token, ctx.leaseMs, clock.now()).catch((error: unknown) => {
-        if (isOfsError(error, 'LEASE_LOST')) {
-          lost = error;
-          controller.abort(error);
-        }
-      });
-    },
-    Math.max(50, Math.floor(ctx.leaseMs / 3)),
+  const lease = keepLease(
+    () => tasks.heartbeat(task.run_key, task.plan_id, task.shard, token, ctx.leaseMs, clock.now()),
+    ctx.leaseMs,
+    outer,
   );
-  heartbeat.unref?.();
-  const signal = controller.signal;
   let result: ShardResult;
   try {
-    result = await buildShardResult(ctx, task, known, signal);
+    result = await buildShardResult(ctx, task, known, lease.signal);
   } catch (raw) {
-    if (lost) return false;
+    if (lease.lost()) return false;
     const error = toOfsError(raw, 'INTERNAL_ERROR', `building shard ${task.shard} of run ${task.run_key}`);
     if (error.code === 'ABORTED' || error.code === 'LEASE_LOST') return false;
     result = {
@@ -231,8 +219,7 @@ export async function runShardTask(
       error: { code: error.code, message: error.message.slice(0, 2_000), retryable: error.retryable },
     };
   } finally {
-    clearInterval(heartbeat);
-    outer?.removeEventListener('abort', onOuterAbort);
+    lease.stop();
   }
   try {
     await tasks.complete(task.run_key, task.plan_id, task.shard, token, result as unknown as Record<string, unknown>);
