@@ -75,35 +75,26 @@ export async function workLoop(options: WorkOptions, ops: WorkOps): Promise<Work
     while (!signal?.aborted) {
       if (options.maxRuns !== undefined && started >= options.maxRuns) return;
       await readInbox();
-      if (ops.shards) {
-        let shard: ShardClaim | undefined;
-        try {
-          shard = await ops.shards.claim(signal);
-        } catch (error) {
-          if (isOfsError(error, 'ABORTED')) return;
-          if (options.once || (isOfsError(error) && !error.retryable)) throw error;
-          await sleep(pollMs, signal);
-          continue;
-        }
-        if (shard) {
-          try {
-            if (await ops.shards.run(shard, signal)) shards++;
-          } catch (error) {
-            // Only the ledger failing gets here: the shard's lease lapses and another worker takes it.
-            if (options.once && !isOfsError(error, 'ABORTED')) throw error;
-          }
-          continue;
-        }
-      }
+      let shard: ShardClaim | undefined;
       let claimed: ClaimResult | undefined;
       try {
-        claimed = await ops.claim(options.platformRunId, signal);
+        shard = await ops.shards?.claim(signal);
+        if (shard === undefined) claimed = await ops.claim(options.platformRunId, signal);
       } catch (error) {
         if (isOfsError(error, 'ABORTED')) return;
         // A non-retryable failure (the corridor is locked by another process, the database is
         // newer than this code) does not heal by polling: stop and say so.
         if (options.once || (isOfsError(error) && !error.retryable)) throw error;
         await sleep(pollMs, signal);
+        continue;
+      }
+      if (shard) {
+        try {
+          if (await ops.shards?.run(shard, signal)) shards++;
+        } catch (error) {
+          // Only the ledger failing gets here: the shard's lease lapses and another worker takes it.
+          if (options.once && !isOfsError(error, 'ABORTED')) throw error;
+        }
         continue;
       }
       if (!claimed) {
