@@ -85,11 +85,8 @@ async function buildAsShardTasks(
     passes[shard] = json(await buildShard(plan, spec, records, { labels, store, profile, policy }));
     partials[shard] = json(await labels.partial());
   }
-  const labels = {
-    resolveBatch: () => Promise.reject(new Error('a merge resolves no labels')),
-    finish: () => mergeLabelPartials(plan, { store: labelStore, policy, artifacts: store }, partials),
-  };
-  return mergeShards(plan, specs, passes, { labels, store, profile, policy });
+  const finishLabels = () => mergeLabelPartials(plan, { store: labelStore, policy, artifacts: store }, partials);
+  return mergeShards(plan, specs, passes, { finishLabels, store, profile, policy });
 }
 
 /** A worker-side reader over memory sources holding these records (the built `@ofs/replay`, loadable by a worker thread). */

@@ -109,9 +109,10 @@ export async function buildShard(
   return buildRows(plan, kept(), { labels: deps.labels, store: deps.store }, options.signal ? { signal: options.signal } : {}, prep);
 }
 
-/** What `mergeShards` needs: `labels.finish()` must return the run's label receipt (e.g. from `mergeLabelPartials`). */
-export interface ShardMergeDeps<LabelReceipt = unknown> extends ShardBuildDeps {
-  readonly labels: LabelBatchResolver<LabelReceipt>;
+/** What `mergeShards` needs: the store, the plan's profile and policy, and the run's label receipt. */
+export interface ShardMergeDeps<LabelReceipt = unknown> extends Omit<ShardBuildDeps, 'labels'> {
+  /** Writes and returns the run's label receipt from the shards' partials (e.g. `mergeLabelPartials` of `@ofs/labels`). */
+  finishLabels(options?: AbortOptions): Promise<LabelReceipt>;
 }
 
 /**
@@ -148,5 +149,10 @@ export async function mergeShards<LabelReceipt>(
   }
   const prep = await prepareReconstruction(plan, deps);
   const merged = mergePasses(plan, prep, partitions, results, agreed);
-  return assembleDraft(plan, prep, merged, { ...deps }, options);
+  // The draft's one label step is finishing the receipt: a merge resolves no labels.
+  const labels: LabelBatchResolver<LabelReceipt> = {
+    resolveBatch: () => Promise.reject(new OfsError('INTERNAL_ERROR', { message: 'a merge resolves no labels' })),
+    finish: (finishOptions) => deps.finishLabels(finishOptions),
+  };
+  return assembleDraft(plan, prep, merged, { labels, store: deps.store, profile: deps.profile, policy: deps.policy }, options);
 }

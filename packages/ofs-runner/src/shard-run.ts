@@ -171,16 +171,13 @@ async function mergeFannedOut(
   signal: AbortSignal,
 ): Promise<DraftResult> {
   const partials = results.map((r) => r.labels as LabelResolutionPartial);
-  const labels = {
-    resolveBatch: () => Promise.reject(new OfsError('INTERNAL_ERROR', { message: 'a merge resolves no labels' })),
-    finish: (options?: { signal?: AbortSignal }) =>
-      mergeLabelPartials(plan, { store: deps.labels, policy: deps.policy, artifacts: deps.store }, partials, options),
-  };
+  const finishLabels = (options?: { signal?: AbortSignal }) =>
+    mergeLabelPartials(plan, { store: deps.labels, policy: deps.policy, artifacts: deps.store }, partials, options);
   return mergeShards(
     plan,
     specs,
     results.map((r) => r.pass as RowsPass),
-    { labels, store: deps.store, profile, policy: deps.policy },
+    { finishLabels, store: deps.store, profile, policy: deps.policy },
     { signal },
   );
 }
