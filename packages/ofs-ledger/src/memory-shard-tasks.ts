@@ -83,7 +83,8 @@ const copy = <T>(value: T): T => structuredClone(value);
 export function createMemoryShardTaskStore(): ShardTaskStore {
   /** run_key → plan_id → tasks by shard. */
   const runs = new Map<string, Map<string, ShardTask[]>>();
-  const order: string[] = [];
+  /** Each fan-out's task list (the same arrays as in `runs`), in fan-out order: the claim order. */
+  const fanOuts: ShardTask[][] = [];
   const tasksOf = (runKey: string, planId: string) => runs.get(runKey)?.get(planId);
   const find = (runKey: string, planId: string, shard: number) => tasksOf(runKey, planId)?.[shard];
   const replace = (task: ShardTask) => {
@@ -103,16 +104,15 @@ export function createMemoryShardTaskStore(): ShardTaskStore {
       if (existing !== undefined) return { created: false, tasks: copy(existing) };
       const created = newShardTasks(runKey, pins, tasks);
       plans.set(pins.plan_id, created);
-      order.push(`${runKey}\u0000${pins.plan_id}`);
+      fanOuts.push(created);
       return { created: true, tasks: copy(created) };
     },
 
     async claim(input: ShardClaimInput, options?: AbortOptions): Promise<ShardClaim | undefined> {
       throwIfAborted(options?.signal);
-      for (const key of order) {
-        const [runKey, planId] = key.split('\u0000') as [string, string];
-        if (input.runKey !== undefined && input.runKey !== runKey) continue;
-        for (const task of tasksOf(runKey, planId) ?? []) {
+      for (const fanned of fanOuts) {
+        if (input.runKey !== undefined && input.runKey !== fanned[0]?.run_key) continue;
+        for (const task of fanned) {
           const lapsed = task.state === 'LEASED' && (task.lease?.expires_at_ms ?? 0) <= input.nowMs;
           if (task.state !== 'PENDING' && !lapsed) continue;
           const claim = claimShardTask(task, input);
